@@ -1,0 +1,78 @@
+"""Command-line entry point: argument parsing only.
+
+Each command lives in ``billdiff/commands/<name>.py`` and is imported only when it runs, so
+``billdiff --help`` stays instant. A command builds Settings, makes one library call and
+renders the result. Library errors (BilldiffError) become one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+
+import click
+
+from ._version import __version__
+
+# command name -> (module, attribute, one-line help shown by `billdiff --help`)
+COMMANDS = {
+    "compare": ("compare", "compare", "Compare two bills: every reused passage, word-level changes."),
+    "index": ("index", "index", "Manage the corpus index (add, remove, list, stats)."),
+    "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
+    "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),
+    "corpus": ("corpus", "corpus", "Fetch a corpus of real bills from official sources."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        mod, attr, _ = COMMANDS[name]
+        return getattr(import_module(f"billdiff.commands.{mod}"), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (_, _, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="billdiff")
+def cli():
+    """billdiff — find where one piece of legislation copied another, word for word."""
+
+
+def main(argv=None) -> None:
+    from .errors import BilldiffError
+
+    try:
+        rv = cli.main(args=argv, prog_name="billdiff", standalone_mode=False)
+    except BilldiffError as err:
+        click.echo(f"error: {err.oneline()}", err=True)
+        sys.exit(err.exit_code)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(2 if err.exit_code == 1 and isinstance(err, click.UsageError) else err.exit_code)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as err:  # a bug in billdiff, not the user's mistake
+        if os.environ.get("BILLDIFF_DEBUG"):
+            raise
+        click.echo(
+            f"error: internal error ({type(err).__name__}: {err}) — this is a billdiff bug; "
+            "rerun with BILLDIFF_DEBUG=1 for a traceback and report it",
+            err=True,
+        )
+        sys.exit(3)
+    sys.exit(rv if isinstance(rv, int) else 0)
