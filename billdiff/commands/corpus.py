@@ -1,0 +1,118 @@
+"""billdiff corpus fetch|list — the real-bill corpora named by the manifests in corpus/."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import make_console
+
+
+@click.group()
+def corpus():
+    """Fetch a corpus of real bills from official sources (manifests in corpus/*.toml)."""
+
+
+@corpus.command("fetch")
+@click.argument("name")
+@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
+              help="Folder of <id>.<ext> files (searched recursively) used instead of the "
+                   "network; env BILLDIFF_MIRROR.")
+@click.option("--offline", is_flag=True, help="Never touch the network: mirror and cache only.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Download cache (default $BILLDIFF_CACHE_DIR or ~/.cache/billdiff).")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Index to add the documents to (default $BILLDIFF_DB or the default index).")
+@click.option("--no-index", is_flag=True, help="Only fetch; do not index.")
+@click.option("--min-interval", type=float, default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds before one request is abandoned.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
+def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, timeout, quiet):
+    """Download each document of manifest NAME once (or take it from --mirror), then index.
+
+    Exit 0 when at least one document is available (the missing ones are listed), 2 when none.
+    """
+    from ..corpus import documents, fetch_corpus, load_manifest
+
+    out, err = make_console(), make_console(stderr=True)
+    manifest = load_manifest(name)
+
+    def progress(done, total, item):
+        if quiet:
+            return
+        where = item.url or (str(item.path) if item.path else "")
+        line = f"[{done}/{total}] {item.status:<12} {item.id}"
+        err.print(f"{line}  {where}" if item.status in ("fetched", "mirror") else line,
+                  markup=False)
+
+    rep = fetch_corpus(manifest, mirror=mirror, cache_dir=cache_dir, offline=offline,
+                       progress=progress, min_interval=min_interval, timeout=timeout)
+    counts = ", ".join(f"{rep.count(s)} {s}" for s in
+                       ("fetched", "cached", "mirror", "failed", "offline", "unidentified")
+                       if rep.count(s))
+    out.print(f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents "
+              f"available ({counts})", markup=False)
+    for item in rep.warnings:
+        out.print(f"warning: {item.id}: {item.warning}", markup=False)
+    for item in rep.missing:
+        out.print(f"missing: {item.id}: {item.error}", markup=False)
+    if not rep.available:
+        click.echo(f"error: no document of {manifest.name!r} could be had — check the network, "
+                   "or give --mirror DIR (e.g. ../shared/corpus)", err=True)
+        sys.exit(2)
+    if not no_index:
+        _index(rep, db, documents, out)
+    sys.exit(rep.exit_code)
+
+
+def _index(rep, db, documents, out) -> None:
+    try:
+        from ..index import Index
+    except ImportError:
+        out.print("note: the index is not part of this build yet; documents not indexed",
+                  markup=False)
+        return
+    docs = documents(rep)
+    Index(db).add(docs, replace=True)
+    out.print(f"indexed {len(docs)} documents into {db or 'the default index'}", markup=False)
+
+
+@corpus.command("list")
+@click.argument("name", required=False)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Download cache to look in.")
+@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
+              help="Also show which entries the mirror folder holds.")
+def list_cmd(name, cache_dir, mirror):
+    """Show the manifests, or the entries of manifest NAME and which are cached."""
+    from ..corpus import available_manifests, cached_path, load_manifest, mirror_index
+
+    out = make_console()
+    if not name:
+        for n in available_manifests():
+            m = load_manifest(n)
+            out.print(f"{n}\t{len(m.docs)} documents\t{m.description}", markup=False)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    m = load_manifest(name)
+    stems = mirror_index(mirror) if mirror else {}
+    t = Table(title=f"{m.name} ({len(m.docs)} entries)", show_lines=False)
+    for col in ("id", "bill", "version", "date", "url", "have"):
+        t.add_column(col, overflow="fold")
+    for d in m.docs:
+        have = []
+        if d.id in stems:
+            have.append("mirror")
+        if d.fetchable and cached_path(d, cache_dir=cache_dir):
+            have.append("cached")
+        url = d.files[0].url if d.files else "(unidentified)"
+        row = (d.id, f"{d.state} {d.bill}", d.version, d.date or "?",
+               url + ("" if d.url_status == "confirmed" else " [unconfirmed]"),
+               ", ".join(have) or "-")
+        t.add_row(*(escape(c) for c in row))
+    out.print(t)
