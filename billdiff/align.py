@@ -1,26 +1,243 @@
-"""Candidate pair → every reused passage.
+"""Candidate pair → every reused passage, with word-level edit operations.
 
-PLACEHOLDER (skeleton): equal blocks of rapidfuzz's Indel opcodes merged into passages.
-The alignment work replaces this with seed-and-extend that also finds moved blocks.
+Seed, chain, verify:
+
+1. **Seeds.** Words become integers; every exact run of at least ``settings.seed_words``
+   words that A and B share is found through a dictionary of word n-grams (all of them:
+   repeated text gives one run per occurrence pair).
+2. **Chains.** Runs that follow each other on nearby diagonals — gaps of at most
+   ``settings.max_gap`` words on either side, i.e. a few substituted, inserted or deleted
+   words — are chained by dynamic programming (score = words matched minus gap size). A block
+   moved far away lies on another diagonal, so it forms a chain of its own instead of being
+   swallowed by the main one; a block present twice on one side yields two chains.
+3. **Passages.** The words between the runs of a chain are aligned with rapidfuzz's
+   Levenshtein opcodes (tiny slices, absolute word indexes), giving ``EditOp``s that tile the
+   passage on both sides. A chain whose share of identical words is below
+   ``settings.min_identity`` is split at its largest gap; pieces shorter than
+   ``settings.min_words`` are dropped, as are passages contained in another one on both sides.
+
+Deterministic: no hashing of strings into the result, ties broken by position.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
+from .stock import stock_phrase
+
+# An n-gram found this many times on both sides (count_a * count_b) only seeds when it is
+# inside a run another seed starts: guards against quadratic blow-up on degenerate text
+# ("the the the ..."), never affects real bills.
+_MAX_PAIRS_PER_GRAM = 4096
+
+
+def _intern(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    vocab: dict[str, int] = {}
+    ia = [vocab.setdefault(w, len(vocab)) for w in a]
+    ib = [vocab.setdefault(w, len(vocab)) for w in b]
+    return ia, ib
+
+
+def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int]]:
+    """Every maximal exact run ``(i, j, length)`` with length >= k, sorted by (i, j)."""
+    if len(ia) < k or len(ib) < k:
+        return []
+    pos: dict[tuple, list[int]] = {}
+    for i, g in enumerate(zip(*(ia[t:] for t in range(k)))):
+        lst = pos.get(g)
+        if lst is None:
+            pos[g] = [i]
+        else:
+            lst.append(i)
+    gb = list(zip(*(ib[t:] for t in range(k))))
+    countb: dict[tuple, int] = {}
+    for g in gb:
+        countb[g] = countb.get(g, 0) + 1
+    runs: list[tuple[int, int, int]] = []
+    open_: dict[int, list[int]] = {}  # diagonal j-i -> [start_i, last_seed_i]
+    for j, g in enumerate(gb):
+        lst = pos.get(g)
+        if lst is None:
+            continue
+        crowded = len(lst) * countb[g] > _MAX_PAIRS_PER_GRAM
+        for i in lst:
+            d = j - i
+            cur = open_.get(d)
+            if cur is not None and cur[1] == i - 1:
+                cur[1] = i
+                continue
+            if crowded:
+                continue
+            if cur is not None:
+                runs.append((cur[0], cur[0] + d, cur[1] - cur[0] + k))
+            open_[d] = [i, i]
+    for d, (s, last) in open_.items():
+        runs.append((s, s + d, last - s + k))
+    # a run closed because a crowded gram was skipped may be re-found: keep maximal ones
+    runs.sort()
+    return runs
+
+
+def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
+    """Chain runs by dynamic programming; returns chains (lists of run indexes, in order)."""
+    n = len(runs)
+    if not n:
+        return []
+    order = sorted(range(n), key=lambda r: (runs[r][0] + runs[r][2], runs[r][0], runs[r][1]))
+    ends = [runs[r][0] + runs[r][2] for r in order]
+    score = [0.0] * n
+    prev = [-1] * n
+    # process in order of start i so every predecessor (which starts earlier) is final
+    for r in sorted(range(n), key=lambda r: (runs[r][0], runs[r][1])):
+        i, j, ln = runs[r]
+        best, arg = 0.0, -1
+        lo = bisect_left(ends, i - max_gap)
+        hi = bisect_right(ends, i + max_gap)
+        for t in range(lo, hi):
+            p = order[t]
+            pi, pj, pl = runs[p]
+            if pi >= i or pj >= j:
+                continue
+            ga, gb = i - (pi + pl), j - (pj + pl)
+            if ga > max_gap or gb > max_gap or ga < -max_gap or gb < -max_gap:
+                continue
+            overlap = max(0, -ga, -gb)
+            if overlap >= ln:
+                continue
+            # words left unmatched between the runs, and words of this run already counted
+            cand = score[p] - max(ga, gb, 0) - overlap
+            if cand > best or (cand == best and arg >= 0 and p < arg):
+                best, arg = cand, p
+        score[r] = ln + best
+        prev[r] = arg if best > 0 else -1
+    used = [False] * n
+    out = []
+    for r in sorted(range(n), key=lambda r: (-score[r], runs[r][0], runs[r][1])):
+        if used[r]:
+            continue
+        chain = []
+        t = r
+        while t >= 0 and not used[t]:
+            used[t] = True
+            chain.append(t)
+            t = prev[t]
+        chain.reverse()
+        out.append(chain)
+    return out
+
+
+def _chain_ops(chain: list[tuple[int, int, int]], ia, ib) -> list[EditOp]:
+    """Edit operations tiling a chain of runs (absolute word indexes)."""
+    from rapidfuzz.distance import Levenshtein
+
+    ops: list[EditOp] = []
+
+    def add(tag, a0, a1, b0, b1):
+        if a0 == a1 and b0 == b1:
+            return
+        if ops and ops[-1].tag == tag and ops[-1].a_end == a0 and ops[-1].b_end == b0:
+            last = ops.pop()
+            a0, b0 = last.a_start, last.b_start
+        ops.append(EditOp(tag, a0, a1, b0, b1))
+
+    ae = be = None
+    for i, j, ln in chain:
+        if ae is not None:
+            cut = max(0, ae - i, be - j)  # overlap with the previous run: trim this one
+            i, j, ln = i + cut, j + cut, ln - cut
+            if i > ae or j > be:
+                if i == ae:
+                    add("insert", ae, ae, be, j)
+                elif j == be:
+                    add("delete", ae, i, be, be)
+                else:
+                    for o in Levenshtein.opcodes(ia[ae:i], ib[be:j]):
+                        add(o.tag, ae + o.src_start, ae + o.src_end,
+                            be + o.dest_start, be + o.dest_end)
+        add("equal", i, i + ln, j, j + ln)
+        ae, be = i + ln, j + ln
+    return ops
+
+
+def _identical(ops: list[EditOp]) -> int:
+    return sum(o.a_end - o.a_start for o in ops if o.tag == "equal")
+
+
+def _split(ops: list[EditOp], s: Settings) -> list[list[EditOp]]:
+    """Split at the largest gap until identity is high enough; drop short pieces."""
+    while ops and ops[0].tag != "equal":
+        ops = ops[1:]
+    while ops and ops[-1].tag != "equal":
+        ops = ops[:-1]
+    if not ops:
+        return []
+    aw = ops[-1].a_end - ops[0].a_start
+    bw = ops[-1].b_end - ops[0].b_start
+    if max(aw, bw) < s.min_words:
+        return []
+    if _identical(ops) >= s.min_identity * max(aw, bw):
+        return [ops]
+    _, neg_k = max((max(o.a_end - o.a_start, o.b_end - o.b_start), -k)
+                   for k, o in enumerate(ops) if o.tag != "equal")
+    k = -neg_k  # the largest gap, the first one on a tie
+    return _split(ops[:k], s) + _split(ops[k + 1:], s)
+
+
+def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
+    a0, a1, b0, b1 = ops[0].a_start, ops[-1].a_end, ops[0].b_start, ops[-1].b_end
+    same = _identical(ops)
+    edits = sum(max(o.a_end - o.a_start, o.b_end - o.b_start) for o in ops if o.tag != "equal")
+    return Passage(
+        a0, a1, b0, b1,
+        a.starts[a0], a.ends[a1 - 1], b.starts[b0], b.ends[b1 - 1],
+        identical_words=same,
+        ops=tuple(ops),
+        score=float(same - edits),
+        stock_phrase=stock_phrase(a.words[a0:a1]) or stock_phrase(b.words[b0:b1]),
+    )
+
+
+def _contained(p: Passage, q: Passage) -> bool:
+    return (q.a_start <= p.a_start and p.a_end <= q.a_end
+            and q.b_start <= p.b_start and p.b_end <= q.b_end)
 
 
 def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passage, ...]:
-    from rapidfuzz.distance import Indel
+    """Every passage of at least ``settings.min_words`` words shared by A and B.
 
-    vocab: dict[str, int] = {}
-    ia = [vocab.setdefault(w, len(vocab)) for w in a.words]
-    ib = [vocab.setdefault(w, len(vocab)) for w in b.words]
-    out = []
-    for blk in Indel.opcodes(ia, ib).as_matching_blocks():
-        if blk.size >= settings.min_words:
-            i, j, n = blk.a, blk.b, blk.size
-            out.append(Passage(i, i + n, j, j + n, a.starts[i], a.ends[i + n - 1],
-                               b.starts[j], b.ends[j + n - 1], n,
-                               (EditOp("equal", i, i + n, j, j + n),), float(n)))
-    return tuple(out)
+    Sorted by (a_start, b_start). Word offsets index ``a.words`` / ``b.words``; character
+    offsets index the documents' text.
+    """
+    s = settings
+    ia, ib = _intern(a.words, b.words)
+    runs = exact_runs(ia, ib, s.seed_words)
+    found: list[Passage] = []
+    for chain in _chains(runs, s.max_gap):
+        for ops in _split(_chain_ops([runs[r] for r in chain], ia, ib), s):
+            found.append(_passage(ops, a, b))
+    # drop passages lying inside a larger one on both sides (a fragment of the same match)
+    found.sort(key=lambda p: (-(p.a_words + p.b_words), p.a_start, p.b_start))
+    kept: list[Passage] = []
+    for p in found:
+        if not any(_contained(p, q) for q in kept):
+            kept.append(p)
+    kept.sort(key=lambda p: (p.a_start, p.b_start, p.a_end, p.b_end))
+    return tuple(kept)
+
+
+def coverage(passages, n_a: int, n_b: int) -> tuple[float, float]:
+    """Share of A's and of B's words inside the union of the passages."""
+    return (_union(((p.a_start, p.a_end) for p in passages)) / n_a if n_a else 0.0,
+            _union(((p.b_start, p.b_end) for p in passages)) / n_b if n_b else 0.0)
+
+
+def _union(spans) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
