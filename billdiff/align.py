@@ -31,6 +31,8 @@ from .stock import stock_phrase
 # inside a run another seed starts: guards against quadratic blow-up on degenerate text
 # ("the the the ..."), never affects real bills.
 _MAX_PAIRS_PER_GRAM = 4096
+# Longest passage that is checked for being made of stock phrases only.
+_STOCK_MAX_WORDS = 200
 
 
 def _intern(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[list[int], list[int]]:
@@ -195,8 +197,15 @@ def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
         identical_words=same,
         ops=tuple(ops),
         score=float(same - edits),
-        stock_phrase=stock_phrase(a.words[a0:a1]) or stock_phrase(b.words[b0:b1]),
+        stock_phrase=_stock(a.words[a0:a1], b.words[b0:b1]),
     )
+
+
+def _stock(wa, wb) -> str:
+    # a stock passage is a few stock phrases in a row: long passages are substantive
+    if min(len(wa), len(wb)) > _STOCK_MAX_WORDS:
+        return ""
+    return stock_phrase(wa) or (stock_phrase(wb) if wb != wa else "")
 
 
 def _contained(p: Passage, q: Passage) -> bool:

@@ -1,4 +1,4 @@
-"""billdiff compare A B — PLACEHOLDER (skeleton)."""
+"""billdiff compare A B — adapter: settings → billdiff.compare.compare → render."""
 
 from __future__ import annotations
 
@@ -8,12 +8,38 @@ import click
 @click.command()
 @click.argument("a")
 @click.argument("b")
-@click.option("--min-words", type=int, default=None, help="Shortest passage reported.")
-def compare(a, b, min_words):
-    """Compare two bills: every reused passage, word-level changes."""
+@click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report.")
+@click.option("--min-words", type=int, default=None,
+              help="Shortest passage reported, in words (default 12).")
+@click.option("--width", type=int, default=None,
+              help="Terminal width to lay out for (side by side from 100 columns).")
+@click.option("--full", is_flag=True, help="Show long identical stretches in full.")
+@click.option("--keep-deleted", is_flag=True,
+              help="Compare struck/deleted matter too (default: the text as enacted).")
+@click.option("--offline", is_flag=True, help="Never use the network for URLs.")
+@click.option("--mirror", type=click.Path(file_okay=False), default=None,
+              help="Folder of already downloaded files that answer for URLs.")
+def compare(a, b, as_json, min_words, width, full, keep_deleted, offline, mirror):
+    """Compare two bills A and B (paths, URLs or - for stdin): every passage of at least
+    --min-words words they share, moved sections included, with word-level changes and the
+    share of each bill found in the other."""
     from ..compare import compare as run
     from ..settings import Settings
+    from . import make_console
 
-    s = Settings() if min_words is None else Settings(min_words=min_words)
-    rep = run(a, b, settings=s)
-    click.echo(f"{len(rep.passages)} passages; coverage {rep.coverage_a:.3f} / {rep.coverage_b:.3f}")
+    knobs = {"keep_deleted": keep_deleted}
+    if min_words is not None:
+        knobs["min_words"] = min_words
+        knobs["seed_words"] = min(Settings.seed_words, min_words)
+    settings = Settings(**knobs)
+    read_kw = {"offline": offline} | ({"mirror": mirror} if mirror else {})
+    report = run(a, b, settings=settings, **read_kw)
+    if as_json:
+        from ..report.json_ import pair_to_json
+
+        click.echo(pair_to_json(report))
+        return report.exit_code
+    from ..report.terminal import print_pair
+
+    print_pair(make_console(width=width), report, full=full)
+    return report.exit_code
