@@ -1,0 +1,254 @@
+"""The lineage graph as inline SVG: a simple layered layout done here, no JavaScript, no CDN.
+
+Layout: one horizontal band per family (largest first). Inside a band, a node's column is the
+length of the longest chain of directed drawn edges (version-of, copied-from …) leading to it,
+so the text flows left to right; an undirected partner (companion-of …) shares its partner's
+column. Nodes in a column are ordered by the mean row of their parents, then by date and id.
+Documents in no family go in a grid in a last band. Every string is escaped; nodes link to the
+document's provenance, edges to their passages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode
+from .lineage_json import EDGE_MEANING, edge_style, node_label, pct
+
+NODE_W, NODE_H = 210, 58
+COL_W, ROW_H = 310, 80
+MARGIN, BAND_HEAD = 24, 30
+LABEL_CHARS = 24  # bold 12.5px; the full label is in the node's tooltip and provenance
+
+
+@dataclass(frozen=True)
+class Placed:
+    node: LineageNode
+    x: float
+    y: float
+    root: bool
+
+
+def _short(text: str, n: int = LABEL_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _columns(members: list[str], edges: list[LineageEdge]) -> dict[str, int]:
+    col = {m: 0 for m in members}
+    limit = len(members)
+    for _ in range(limit + 1):  # longest-path relaxation; a cycle stops at the bound
+        changed = False
+        for e in edges:
+            if e.source not in col or e.target not in col:
+                continue
+            s, t = col[e.source], col[e.target]
+            if e.directed and t < s + 1 <= limit:
+                col[e.target] = s + 1
+                changed = True
+            elif not e.directed and s != t:
+                col[e.source] = col[e.target] = max(s, t)
+                changed = True
+        if not changed:
+            break
+    return col
+
+
+def _band(
+    members: list[str], root: str, edges: list[LineageEdge], nodes: dict[str, LineageNode]
+) -> list[list[str]]:
+    """Columns of node ids, each ordered top to bottom."""
+    col = _columns(members, edges)
+    ncols = max(col.values(), default=0) + 1
+    cols: list[list[str]] = [[] for _ in range(ncols)]
+    for m in members:
+        cols[col[m]].append(m)
+
+    def date_key(nid: str) -> tuple:
+        n = nodes.get(nid)
+        return (nid != root, (n.meta.date if n else "") or "9999", nid)
+
+    parents: dict[str, list[str]] = {}
+    for e in edges:
+        parents.setdefault(e.target, []).append(e.source)
+    row: dict[str, float] = {}
+    for c, ids in enumerate(cols):
+        if c == 0:
+            ids.sort(key=date_key)
+        else:
+
+            def bary(nid: str) -> float:
+                ps = [row[p] for p in parents.get(nid, []) if p in row]
+                return sum(ps) / len(ps) if ps else 1e9
+
+            ids.sort(key=lambda nid: (bary(nid), date_key(nid)))
+        for i, nid in enumerate(ids):
+            row[nid] = i
+    return cols
+
+
+def layout(
+    graph: LineageGraph, drawn: list[LineageEdge]
+) -> tuple[dict[str, Placed], list, float, float]:
+    """Positions of every node, the band headings, and the canvas size."""
+    nodes = {n.id: n for n in graph.nodes}
+    placed: dict[str, Placed] = {}
+    heads: list[tuple[float, str]] = []
+    y0, width = MARGIN, MARGIN * 2 + NODE_W
+    fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
+    for fam in fams:
+        members = sorted({m for m in (*fam.members, fam.root) if m in nodes and m not in placed})
+        if not members:
+            continue
+        inside = [e for e in drawn if e.source in members and e.target in members]
+        cols = _band(members, fam.root, inside, nodes)
+        root_label = node_label(nodes.get(fam.root), fam.root)
+        heads.append((y0, f"family {fam.id} — {len(members)} documents — root: {root_label}"))
+        for c, ids in enumerate(cols):
+            for r, nid in enumerate(ids):
+                placed[nid] = Placed(
+                    nodes[nid], MARGIN + c * COL_W, y0 + BAND_HEAD + r * ROW_H, nid == fam.root
+                )
+        width = max(width, MARGIN * 2 + (len(cols) - 1) * COL_W + NODE_W)
+        y0 += BAND_HEAD + max(len(ids) for ids in cols) * ROW_H + 16
+    alone = sorted(n for n in nodes if n not in placed)
+    if alone:
+        per_row = 4
+        heads.append((y0, f"not in any family — {len(alone)} documents"))
+        for i, nid in enumerate(alone):
+            placed[nid] = Placed(
+                nodes[nid],
+                MARGIN + (i % per_row) * COL_W,
+                y0 + BAND_HEAD + (i // per_row) * ROW_H,
+                False,
+            )
+        width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
+        y0 += BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
+    return placed, heads, float(width), float(y0 + 8)
+
+
+def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
+    """SVG path from a to b, and where its label goes."""
+    ay, by = a.y + NODE_H / 2, b.y + NODE_H / 2
+    if b.x > a.x:  # forward: right side of a → left side of b
+        x1, x2 = a.x + NODE_W, b.x
+        dx = (x2 - x1) / 2
+        d = f"M{x1:.1f},{ay:.1f} C{x1 + dx:.1f},{ay:.1f} {x2 - dx:.1f},{by:.1f} {x2:.1f},{by:.1f}"
+        return d, (x1 + x2) / 2, (ay + by) / 2
+    if b.x < a.x:  # backward: left side of a → right side of b, bowing below
+        x1, x2 = a.x, b.x + NODE_W
+        low = max(ay, by) + ROW_H / 2
+        d = f"M{x1:.1f},{ay:.1f} C{x1 - 40:.1f},{low:.1f} {x2 + 40:.1f},{low:.1f} {x2:.1f},{by:.1f}"
+        return d, (x1 + x2) / 2, low - 8
+    # same column: an arc on the right-hand side
+    x = a.x + NODE_W
+    bulge = x + 40 + min(abs(by - ay), 4 * ROW_H) / 4
+    d = f"M{x:.1f},{ay:.1f} C{bulge:.1f},{ay:.1f} {bulge:.1f},{by:.1f} {x:.1f},{by:.1f}"
+    return d, bulge - 6, (ay + by) / 2
+
+
+def render_svg(
+    graph: LineageGraph, edges: list[tuple[str, LineageEdge]], doc_anchor: dict[str, str]
+) -> str:
+    """Inline ``<svg>`` of the drawn edges; ``doc_anchor`` maps node id → HTML anchor id."""
+    drawn = [e for _, e in edges]
+    placed, heads, width, height = layout(graph, drawn)
+    out = [
+        f'<svg id="lineage-graph" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'aria-labelledby="graph-title">',
+        '<title id="graph-title">Lineage graph: documents as boxes, reuse as arrows</title>',
+        "<defs>",
+    ]
+    for t in EDGE_TYPES:
+        st = edge_style(t)
+        out.append(
+            f'<marker id="arrow-{t}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+            f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+            f'fill="{st["color"]}"/></marker>'
+        )
+    out.append("</defs>")
+    for y, text in heads:
+        out.append(f'<text class="band" x="{MARGIN}" y="{y + 16:.0f}">{escape(text)}</text>')
+    for eid, e in edges:
+        a, b = placed.get(e.source), placed.get(e.target)
+        if a is None or b is None:
+            continue
+        st = edge_style(e.type)
+        d, lx, ly = _edge_path(a, b)
+        dash = f' stroke-dasharray="{st["dash"]}"' if st["dash"] else ""
+        marker = (
+            f' marker-end="url(#arrow-{e.type})"' if e.directed and e.type in EDGE_TYPES else ""
+        )
+        out.append(
+            f'<a class="edge" href="#{eid}" data-edge="{eid}" data-type="{escape(e.type)}">'
+            f"<title>{escape(eid)} {escape(e.type)}: {escape(e.reason)}</title>"
+            f'<path d="{d}" fill="none" stroke="{st["color"]}" stroke-width="{st["width"]}"'
+            f"{dash}{marker}/>"
+            f'<text class="elabel" x="{lx:.1f}" y="{ly - 4:.1f}" text-anchor="middle" '
+            f'fill="{st["color"]}">{e.shared_words} w · {pct(e.coverage_target)}</text></a>'
+        )
+    for nid in sorted(placed, key=lambda k: (placed[k].y, placed[k].x, k)):
+        p = placed[nid]
+        n = p.node
+        full = node_label(n, nid)
+        m = n.meta
+        if n.inferred:
+            lines = (full, "inferred unseen ancestor", f"{n.words} shared words")
+        elif m.state or m.bill:
+            lines = (
+                " ".join(x for x in (m.state, m.bill) if x),
+                m.version or "",
+                (m.date or "date unknown") + (" · root" if p.root else ""),
+            )
+        else:
+            lines = (full, "", (m.date or "date unknown") + (" · root" if p.root else ""))
+        cls = "node" + (" inferred" if n.inferred else "") + (" root" if p.root else "")
+        tip = f"{full} — {m.title}" if m.title else full
+        texts = "".join(
+            f'<text x="{p.x + 10:.0f}" y="{p.y + 18 + 16 * k:.0f}" class="{c}">'
+            f"{escape(_short(t, LABEL_CHARS if k == 0 else LABEL_CHARS + 8))}</text>"
+            for k, (t, c) in enumerate(zip(lines, ("nlabel", "nver", "ndate"), strict=True))
+            if t
+        )
+        out.append(
+            f'<a class="{cls}" href="#{doc_anchor[nid]}" data-node="{escape(nid)}">'
+            f"<title>{escape(tip)}</title>"
+            f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{NODE_W}" height="{NODE_H}" rx="7"/>'
+            f"{texts}</a>"
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def legend_html(present: set[str]) -> str:
+    """The key to edge colours and dashes (all types; the ones in this graph first)."""
+    rows = []
+    for t in sorted(EDGE_TYPES, key=lambda t: (t not in present, EDGE_TYPES.index(t))):
+        st = edge_style(t)
+        dash = f' stroke-dasharray="{st["dash"]}"' if st["dash"] else ""
+        # arrowheads: the types that always have a direction
+        head = (
+            f'<path d="M36,2 L44,6 L36,10 z" fill="{st["color"]}"/>'
+            if t in ("version-of", "copied-from")
+            else ""
+        )
+        rows.append(
+            f'<li class="{"present" if t in present else "absent"}">'
+            f'<svg width="46" height="12" aria-hidden="true"><line x1="2" y1="6" x2="40" y2="6" '
+            f'stroke="{st["color"]}" stroke-width="{st["width"]}"{dash}/>{head}'
+            f"</svg> <b>{escape(t)}</b> — {escape(EDGE_MEANING[t])}</li>"
+        )
+    rows.append(
+        '<li class="present"><svg width="46" height="16" aria-hidden="true">'
+        '<rect x="2" y="2" width="40" height="12" rx="3" class="key-root"/></svg> '
+        "<b>root</b> — a family's model-bill candidate</li>"
+    )
+    rows.append(
+        '<li class="present"><svg width="46" height="16" aria-hidden="true">'
+        '<rect x="2" y="2" width="40" height="12" rx="3" class="key-inferred"/></svg> '
+        "<b>inferred unseen ancestor</b> — text several bills share that no document "
+        "here holds</li>"
+    )
+    return '<ul class="legend">' + "".join(rows) + "</ul>"

@@ -1,0 +1,228 @@
+"""LineageGraph → a versioned, deterministic JSON document (``billdiff.lineage/1``).
+
+Everything the graph holds is written out, reduced edges included (flagged ``reduced``), each
+edge with its passages (word and character offsets in both documents, the word-level edit
+operations, boilerplate flags). No timestamp is written, so the same graph gives the same bytes.
+
+The small helpers here (edge order and ids, labels) are shared by the other lineage renderers
+so that ``e3`` means the same edge in lineage.json, edges.csv, lineage.dot and index.html.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode, Metadata, PairReport
+
+SCHEMA = "billdiff.lineage/1"
+
+_TYPE_RANK = {t: i for i, t in enumerate(EDGE_TYPES)}
+
+
+# --- helpers shared by the lineage renderers ---------------------------------------------------
+
+
+def ordered_nodes(graph: LineageGraph) -> list[LineageNode]:
+    """Nodes sorted by id (stable output whatever order the graph holds them in)."""
+    return sorted(graph.nodes, key=lambda n: n.id)
+
+
+def ordered_edges(graph: LineageGraph) -> list[tuple[str, LineageEdge]]:
+    """``(edge id, edge)`` for every edge, drawn edges first, strongest first, then by ids.
+
+    The ids (``e1``, ``e2`` …) are the same in every output written for one graph.
+    """
+    keyed = sorted(
+        graph.edges,
+        key=lambda e: (
+            e.reduced,
+            _TYPE_RANK.get(e.type, 99),
+            -e.shared_words,
+            e.source,
+            e.target,
+            e.type,
+        ),
+    )
+    return [(f"e{i}", e) for i, e in enumerate(keyed, 1)]
+
+
+def node_label(node: LineageNode | None, node_id: str = "") -> str:
+    """'WA SB 6280 (introduced)', or the id when the metadata has no state/bill."""
+    if node is None:
+        return node_id
+    return node.meta.label or node.id
+
+
+def node_map(graph: LineageGraph) -> dict[str, LineageNode]:
+    return {n.id: n for n in graph.nodes}
+
+
+def pct(share: float) -> str:
+    """0.4567 → '46%' (shares are 0..1)."""
+    return f"{100.0 * share:.0f}%"
+
+
+def _r(x: float) -> float:
+    return round(float(x), 6)
+
+
+# --- per-edge evidence --------------------------------------------------------------------------
+
+
+def _local_pair_dict(report: PairReport) -> dict[str, Any]:
+    """Passages of one PairReport with offsets and edit operations (no settings: they are
+    written once at the top of the lineage document)."""
+
+    def text(doc, start: int, end: int) -> str | None:
+        return doc.text[start:end] if doc is not None else None
+
+    passages = []
+    for p in report.passages:
+        passages.append(
+            {
+                "a_start": p.a_start,
+                "a_end": p.a_end,
+                "b_start": p.b_start,
+                "b_end": p.b_end,
+                "a_char_start": p.a_char_start,
+                "a_char_end": p.a_char_end,
+                "b_char_start": p.b_char_start,
+                "b_char_end": p.b_char_end,
+                "a_words": p.a_words,
+                "b_words": p.b_words,
+                "identical_words": p.identical_words,
+                "identity": _r(p.identity),
+                "score": _r(p.score),
+                "boilerplate_share": _r(p.boilerplate_share),
+                "stock_phrase": p.stock_phrase,
+                "is_boilerplate": p.is_boilerplate,
+                "a_section": p.a_section,
+                "b_section": p.b_section,
+                "ops": [[o.tag, o.a_start, o.a_end, o.b_start, o.b_end] for o in p.ops],
+                "a_text": text(report.a_doc, p.a_char_start, p.a_char_end),
+                "b_text": text(report.b_doc, p.b_char_start, p.b_char_end),
+            }
+        )
+    return {
+        "a": report.a.meta.id,
+        "b": report.b.meta.id,
+        "a_words": report.a.words,
+        "b_words": report.b.words,
+        "coverage_a": _r(report.coverage_a),
+        "coverage_b": _r(report.coverage_b),
+        "passages": passages,
+    }
+
+
+def evidence_dict(edge: LineageEdge) -> dict[str, Any] | None:
+    """The edge's verified alignment: which side is the edge's source, and every passage."""
+    rep = edge.report
+    if rep is None:
+        return None
+    body = _local_pair_dict(rep)
+    body["source_side"] = "a" if rep.a.meta.id == edge.source else "b"
+    return body
+
+
+# --- the document ---------------------------------------------------------------------------------
+
+
+def _meta_dict(meta: Metadata) -> dict[str, Any]:
+    d = meta.to_dict()
+    return {k: d[k] for k in sorted(d)}
+
+
+def node_dict(node: LineageNode) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "label": node_label(node),
+        "inferred": node.inferred,
+        "words": node.words,
+        "shared_text": node.shared_text,
+        "meta": _meta_dict(node.meta),
+    }
+
+
+def edge_dict(edge_id: str, e: LineageEdge) -> dict[str, Any]:
+    return {
+        "id": edge_id,
+        "source": e.source,
+        "target": e.target,
+        "type": e.type,
+        "directed": e.directed,
+        "reduced": e.reduced,
+        "direction_basis": e.direction_basis,
+        "confidence": _r(e.confidence),
+        "shared_words": e.shared_words,
+        "coverage_source": _r(e.coverage_source),
+        "coverage_target": _r(e.coverage_target),
+        "passages": e.passages,
+        "reason": e.reason,
+        "evidence": evidence_dict(e),
+    }
+
+
+def graph_to_dict(graph: LineageGraph) -> dict[str, Any]:
+    """The whole graph as plain JSON-able values (schema ``billdiff.lineage/1``)."""
+    edges = ordered_edges(graph)
+    counts: dict[str, int] = {}
+    for _, e in edges:
+        if not e.reduced:
+            counts[e.type] = counts.get(e.type, 0) + 1
+    return {
+        "schema": SCHEMA,
+        "tool_version": graph.tool_version,
+        "settings": {k: graph.settings[k] for k in sorted(graph.settings)},
+        "summary": {
+            "nodes": len(graph.nodes),
+            "documents": sum(1 for n in graph.nodes if not n.inferred),
+            "inferred_ancestors": sum(1 for n in graph.nodes if n.inferred),
+            "edges": len(graph.edges),
+            "drawn_edges": sum(1 for _, e in edges if not e.reduced),
+            "reduced_edges": sum(1 for _, e in edges if e.reduced),
+            "families": len(graph.families),
+            "drawn_edge_types": {t: counts[t] for t in sorted(counts, key=_type_key)},
+        },
+        "families": [
+            {"id": f.id, "root": f.root, "members": sorted(f.members)}
+            for f in sorted(graph.families, key=lambda f: f.id)
+        ],
+        "nodes": [node_dict(n) for n in ordered_nodes(graph)],
+        "edges": [edge_dict(i, e) for i, e in edges],
+    }
+
+
+def _type_key(t: str) -> tuple[int, str]:
+    return (_TYPE_RANK.get(t, 99), t)
+
+
+def dumps(graph: LineageGraph) -> str:
+    """The JSON text written as lineage.json (UTF-8, 2-space indent, trailing newline)."""
+    return json.dumps(graph_to_dict(graph), ensure_ascii=False, indent=2) + "\n"
+
+
+# How each edge type is drawn (HTML/SVG and DOT): colour (Okabe–Ito, colour-blind safe), an SVG
+# dash pattern and the DOT style, so a type reads without colour too.
+EDGE_STYLE: dict[str, dict[str, str]] = {
+    "version-of": {"color": "#0072B2", "dash": "", "dot": "solid", "width": "2"},
+    "copied-from": {"color": "#D55E00", "dash": "", "dot": "bold", "width": "3"},
+    "shares-source-with": {"color": "#CC79A7", "dash": "7 4", "dot": "dashed", "width": "2"},
+    "companion-of": {"color": "#009E73", "dash": "12 3 2 3", "dot": "dashed", "width": "2"},
+    "amends-same-law": {"color": "#E69F00", "dash": "2 3", "dot": "dotted", "width": "2"},
+    "boilerplate-only": {"color": "#8C8C8C", "dash": "1 4", "dot": "dotted", "width": "1.5"},
+}
+FALLBACK_STYLE = {"color": "#555555", "dash": "4 4", "dot": "dashed", "width": "1.5"}
+
+EDGE_MEANING = {
+    "version-of": "versions of the same bill, in legislative order",
+    "copied-from": "substantive reuse with a known direction",
+    "shares-source-with": "both took text from a common source (neither from the other)",
+    "companion-of": "the same bill introduced in both chambers (undirected)",
+    "amends-same-law": "both quote the statute they amend (not copying)",
+    "boilerplate-only": "only text common across the corpus is shared",
+}
+
+
+def edge_style(edge_type: str) -> dict[str, str]:
+    return EDGE_STYLE.get(edge_type, FALLBACK_STYLE)

@@ -1,0 +1,163 @@
+"""LineageGraph → rich renderables for the terminal: a tree per family, then the strongest edges.
+
+Every label is a ``rich.text.Text`` (never markup), so a bill title holding ``[bold]`` or
+``[/]`` prints literally. Edge types are spelled out and arrows are characters, so the output
+reads the same without colour (NO_COLOR, or piped to a file).
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..model import LineageEdge, LineageGraph, LineageNode
+from .lineage_json import node_label, node_map, ordered_edges, pct
+
+_TYPE_COLOUR = {
+    "version-of": "blue",
+    "copied-from": "red",
+    "shares-source-with": "magenta",
+    "companion-of": "green",
+    "amends-same-law": "yellow",
+    "boilerplate-only": "dim",
+}
+
+
+def _node_text(node: LineageNode | None, node_id: str) -> Text:
+    t = Text()
+    if node is not None and node.inferred:
+        t.append("◇ inferred unseen ancestor ", style="italic")
+        t.append(node_label(node, node_id), style="bold italic")
+        if node.words:
+            t.append(f" · {node.words} shared words")
+        return t
+    t.append(node_label(node, node_id), style="bold")
+    date = node.meta.date if node is not None else ""
+    t.append(f" · {date}" if date else " · date unknown", style="cyan" if date else "dim")
+    return t
+
+
+def _edge_text(e: LineageEdge, child: str) -> Text:
+    """How the child hangs on its parent: '→ copied-from' reuses x% …, or '↔ companion-of'."""
+    t = Text()
+    arrow = "→" if e.directed else "↔"
+    t.append(f"{arrow} {e.type}", style=_TYPE_COLOUR.get(e.type, ""))
+    if e.directed and child == e.target:
+        t.append(f" · {pct(e.coverage_target)} of it reused from parent")
+    elif e.directed:
+        t.append(f" · parent reuses {pct(e.coverage_target)} of it (edge points to parent)")
+    else:
+        t.append(f" · {pct(e.coverage_target)} / {pct(e.coverage_source)} shared")
+    t.append(f" · {e.shared_words} words · conf {e.confidence:.2f}")
+    return t
+
+
+def _family_tree(fam, nodes: dict[str, LineageNode], drawn: list[LineageEdge]) -> Tree:
+    members = set(fam.members) | {fam.root}
+    head = Text("family ")
+    head.append(fam.id, style="bold")
+    head.append(f" · {len(members)} members · root (model-bill candidate): ")
+    head.append_text(_node_text(nodes.get(fam.root), fam.root))
+    root = Tree(head)
+    # children: directed edges from the node first, then undirected ones, strongest first
+    out: dict[str, list[tuple[LineageEdge, str]]] = {}
+    for e in drawn:
+        if e.source not in members or e.target not in members:
+            continue
+        out.setdefault(e.source, []).append((e, e.target))
+        if not e.directed:
+            out.setdefault(e.target, []).append((e, e.source))
+    for lst in out.values():
+        lst.sort(key=lambda x: (not x[0].directed, -x[0].shared_words, x[1]))
+    seen = {fam.root}
+    used: set[int] = set()  # each edge is shown once (an undirected one from either end)
+    queue: list[tuple[str, Tree]] = [(fam.root, root)]
+    while queue:
+        nid, branch = queue.pop(0)
+        for e, child in out.get(nid, []):
+            if id(e) in used:
+                continue
+            used.add(id(e))
+            label = _edge_text(e, child)
+            label.append("  ")
+            label.append_text(_node_text(nodes.get(child), child))
+            if child in seen:
+                label.append(" (its branch is elsewhere in this tree)", style="dim")
+                branch.add(label)
+                continue
+            seen.add(child)
+            queue.append((child, branch.add(label)))
+    rest = sorted(members - seen)
+    if rest:
+        other = root.add(
+            Text(
+                "also in this family (linked through a later version or against the arrows):",
+                style="dim",
+            )
+        )
+        for nid in rest:
+            other.add(_node_text(nodes.get(nid), nid))
+    return root
+
+
+def edges_table(graph: LineageGraph, *, top: int = 15) -> Table:
+    nodes = node_map(graph)
+    drawn = [(i, e) for i, e in ordered_edges(graph) if not e.reduced]
+    drawn.sort(key=lambda ie: (-ie[1].shared_words, -ie[1].confidence, ie[0]))
+    shown = drawn[:top]
+    title = f"strongest edges ({len(shown)} of {len(drawn)} drawn)"
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("edge", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("source → target")
+    table.add_column("shared words", justify="right")
+    table.add_column("coverage src / tgt", justify="right", no_wrap=True)
+    table.add_column("conf", justify="right")
+    table.add_column("reason")
+    for eid, e in shown:
+        arrow = " → " if e.directed else " ↔ "
+        pair = Text(node_label(nodes.get(e.source), e.source))
+        pair.append(arrow)
+        pair.append(node_label(nodes.get(e.target), e.target))
+        table.add_row(
+            Text(eid),
+            Text(e.type, style=_TYPE_COLOUR.get(e.type, "")),
+            pair,
+            Text(str(e.shared_words)),
+            Text(f"{pct(e.coverage_source)} / {pct(e.coverage_target)}"),
+            Text(f"{e.confidence:.2f}"),
+            Text(e.reason),
+        )
+    return table
+
+
+def render_lineage(graph: LineageGraph, *, top: int = 15) -> Group:
+    """A Group: one Tree per family (largest first), unrelated documents, the edge table."""
+    nodes = node_map(graph)
+    drawn = [e for _, e in ordered_edges(graph) if not e.reduced]
+    fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
+    parts: list = []
+    n_docs = sum(1 for n in graph.nodes if not n.inferred)
+    n_inf = len(graph.nodes) - n_docs
+    summary = Text(f"{n_docs} documents")
+    if n_inf:
+        summary.append(f" + {n_inf} inferred unseen ancestor(s)")
+    summary.append(f" · {len(fams)} families · {len(drawn)} edges drawn")
+    reduced = len(graph.edges) - len(drawn)
+    if reduced:
+        summary.append(f" ({reduced} more explained by a path, kept in the JSON)")
+    parts.append(summary)
+    for fam in fams:
+        parts.append(_family_tree(fam, nodes, drawn))
+    grouped = set().union(*(set(f.members) | {f.root} for f in fams)) if fams else set()
+    alone = sorted(n.id for n in graph.nodes if n.id not in grouped)
+    if alone:
+        t = Tree(Text(f"not in any family ({len(alone)})", style="dim"))
+        for nid in alone:
+            t.add(_node_text(nodes.get(nid), nid))
+        parts.append(t)
+    if drawn:
+        parts.append(edges_table(graph, top=top))
+    return Group(*parts)
