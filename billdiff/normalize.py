@@ -12,8 +12,9 @@ import unicodedata
 
 from .model import Document, Span, Tokens
 
-# A word: letters/digits, possibly with soft hyphens inside (removed when normalised).
-_WORD = re.compile(r"\w+(?:\u00ad+\w+)*")
+# A word: letters/digits (not underscores: rule lines and blanks are not words), with
+# combining accents, possibly with soft hyphens inside (removed when normalised).
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f]|\u00ad+(?=[^\W_]))*")
 # Between the two halves of a hyphenated word: a hyphen, then white space holding a newline.
 _HYPHEN_BREAK = re.compile(r"[-\u2010\u00ad]\s*\n\s*\Z")
 
@@ -49,7 +50,7 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
         for m in _WORD.finditer(text, seg_start, seg_end):
             s, e = m.span()
             w = _fold(m.group())
-            if words and w[:1].islower() and m.group()[:1].islower():
+            if words and _may_continue(text[starts[-1]:ends[-1]], m.group()):
                 # join "manage-\n ment": the gap since the previous word (with skipped
                 # furniture removed) is a hyphen and a line break
                 gap = _gap_text(text, ends[-1], s, skip)
@@ -61,6 +62,15 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
             starts.append(s)
             ends.append(e)
     return Tokens(tuple(words), tuple(starts), tuple(ends))
+
+
+def _may_continue(prev: str, piece: str) -> bool:
+    """Can ``piece`` be the second half of a word broken after ``prev``? A lower-case
+    continuation ("manage-/ment"), or capitals after capitals in a heading ("DES-/IGNATIONS")."""
+    c = piece[:1]
+    if c.islower():
+        return True
+    return c.isupper() and piece.isupper() and len(prev) > 1 and prev[-2:].isupper()
 
 
 def _gap_text(text: str, start: int, end: int, skip: tuple[Span, ...]) -> str:

@@ -1,0 +1,224 @@
+"""Download official documents once: cache, mirror folder, retries, integrity.
+
+- ``mirror``: a folder of already-downloaded files (searched recursively) whose file named
+  ``<id>.<ext>`` or ``<url basename>`` answers instead of the network — how tests, CI and
+  machines without network run.
+- cache: ``default_cache_dir()`` (``$BILLDIFF_CACHE_DIR`` or ``~/.cache/billdiff``)/http/;
+  written atomically (temporary file + rename) so an interrupted download never leaves a
+  partial file; a ``.fetch`` note beside it keeps the URL, content type and sha256.
+- network: stdlib urllib, ``User-Agent: billdiff/<version>``, a timeout, retries with
+  exponential backoff on time-outs, connection errors, 429 and 5xx; a body shorter than its
+  Content-Length is refused. 4xx other than 429 fail at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import socket
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ._version import __version__
+from .errors import FetchError
+
+USER_AGENT = f"billdiff/{__version__}"
+_last_request: dict[str, float] = {}  # host -> monotonic time of the last request
+
+
+@dataclass(frozen=True)
+class Fetched:
+    path: Path
+    url: str
+    sha256: str
+    content_type: str = ""
+    from_cache: bool = False
+    from_mirror: bool = False
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("BILLDIFF_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "billdiff"
+
+
+def is_url(source) -> bool:
+    return isinstance(source, str) and re.match(r"^https?://", source, re.I) is not None
+
+
+def url_basename(url: str) -> str:
+    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120]
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def find_in_mirror(mirror, url: str, id: str | None = None) -> Path | None:
+    """The mirror's copy of ``url``: ``<url basename>`` or ``<id>.<ext>``, anywhere below."""
+    root = Path(mirror)
+    if not root.is_dir():
+        raise FetchError("the mirror folder does not exist", path=str(mirror),
+                         hint="pass --mirror DIR with a folder of downloaded files")
+    base = url_basename(url)
+    names = [n for n in (base,) if n]
+    if id:
+        ext = Path(base).suffix
+        names += [f"{id}{ext}"] if ext else []
+        names += [f"{id}.pdf", f"{id}.htm", f"{id}.html", f"{id}.txt"]
+    for n in names:
+        direct = root / n
+        if direct.is_file():
+            return direct
+    for n in names:
+        for hit in sorted(root.rglob(n)):
+            if hit.is_file():
+                return hit
+    return None
+
+
+def cache_path(url: str, cache_dir=None) -> Path:
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    h = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return root / "http" / f"{h}-{url_basename(url) or 'index'}"
+
+
+def fetch(url: str, *, cache_dir=None, offline: bool = False, mirror=None,
+          timeout: float = 30, retries: int = 3, min_interval: float = 0.0,
+          id: str | None = None) -> Fetched:
+    """Return a local copy of ``url`` (mirror, then cache, then the network)."""
+    if not is_url(url):
+        raise FetchError("not an http(s) URL", path=str(url), hint="give an http:// or "
+                         "https:// address, or a path to a file")
+    if mirror is not None:
+        hit = find_in_mirror(mirror, url, id)
+        if hit is not None:
+            return Fetched(hit, url, _sha256_file(hit), _guess_type(hit), False, True)
+    target = cache_path(url, cache_dir)
+    note = target.with_name(target.name + ".fetch")
+    if target.is_file():
+        ctype = ""
+        try:
+            ctype = json.loads(note.read_text()).get("content_type", "")
+        except (OSError, ValueError):
+            pass
+        return Fetched(target, url, _sha256_file(target), ctype, True, False)
+    if offline:
+        where = f" in {mirror}" if mirror is not None else ""
+        raise FetchError(f"offline and no mirror copy of {url}{where}", path=url,
+                         hint="pass --mirror DIR with the file, or go online")
+    return _download(url, target, note, timeout=timeout, retries=retries,
+                     min_interval=min_interval)
+
+
+def _guess_type(path: Path) -> str:
+    return {".pdf": "application/pdf", ".htm": "text/html", ".html": "text/html",
+            ".txt": "text/plain"}.get(path.suffix.lower(), "")
+
+
+def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) -> Fetched:
+    import urllib.error
+    import urllib.request
+
+    last: FetchError | None = None
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
+        _polite(url, min_interval)
+        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                                   "Accept": "*/*"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
+                expected = resp.headers.get("Content-Length")
+                sha, size = _stream_to(resp, target)
+            if expected is not None and expected.isdigit() and int(expected) != size:
+                target.unlink(missing_ok=True)
+                last = FetchError(f"download truncated (got {size} of {expected} bytes)",
+                                  path=url, hint="try again later; the server cut the "
+                                  "transfer short")
+                continue
+            note.write_text(json.dumps({"url": url, "content_type": ctype, "sha256": sha,
+                                        "bytes": size, "fetched": time.time()}))
+            return Fetched(target, url, sha, ctype, False, False)
+        except urllib.error.HTTPError as err:
+            status = err.code
+            last = FetchError(f"the server answered HTTP {status} {err.reason}", path=url,
+                              hint="check the URL" if status in (404, 410) else
+                              "try again later, or use --offline --mirror DIR")
+            if status != 429 and status < 500:
+                raise last from None
+        except (TimeoutError, socket.timeout):
+            last = FetchError(f"timed out after {timeout:g} s ({attempt + 1} attempts)",
+                              path=url, hint="try again later, raise BILLDIFF_TIMEOUT, or use "
+                              "--offline --mirror DIR with a downloaded copy")
+        except urllib.error.URLError as err:
+            reason = err.reason
+            if isinstance(reason, TimeoutError | socket.timeout):
+                last = FetchError(f"timed out after {timeout:g} s ({attempt + 1} attempts)",
+                                  path=url, hint="try again later, raise BILLDIFF_TIMEOUT, "
+                                  "or use --offline --mirror DIR with a downloaded copy")
+            else:
+                last = FetchError(f"cannot connect ({reason})", path=url,
+                                  hint="check the address and the network, or use "
+                                  "--offline --mirror DIR with a downloaded copy")
+        except (ConnectionError, OSError) as err:
+            if isinstance(err, _Truncated):
+                last = FetchError(f"download truncated ({err})", path=url,
+                                  hint="try again later; the server cut the transfer short")
+            else:
+                last = FetchError(f"network error ({err.__class__.__name__}: {err})", path=url,
+                                  hint="check the network, or use --offline --mirror DIR")
+    assert last is not None
+    raise last
+
+
+class _Truncated(OSError):
+    pass
+
+
+def _stream_to(resp, target: Path) -> tuple[str, int]:
+    """Copy the body to ``target`` atomically; (sha256, size)."""
+    import http.client
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    h = hashlib.sha256()
+    size = 0
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while True:
+                try:
+                    chunk = resp.read(1 << 16)
+                except http.client.IncompleteRead as err:
+                    raise _Truncated(f"got {size + len(err.partial)} bytes, "
+                                     f"expected {err.expected} more") from None
+                if not chunk:
+                    break
+                h.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return h.hexdigest(), size
+
+
+def _polite(url: str, min_interval: float) -> None:
+    if min_interval <= 0:
+        return
+    host = urlsplit(url).netloc
+    wait = _last_request.get(host, 0.0) + min_interval - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    _last_request[host] = time.monotonic()

@@ -1,0 +1,182 @@
+"""HTML reader (lxml): the rendered text, one block element per line.
+
+Dropped: ``head``, scripts, styles, navigation, buttons, forms, hidden elements, comments.
+On app.leg.wa.gov pages only ``div#contentWrapper`` is read. A table row is one line with
+its non-empty cells joined by `` | `` (as the corpus ``.txt`` renditions do). Struck text
+(``<strike>``, ``<s>``, ``<del>``, ``text-decoration: line-through``) → ``deleted`` skip
+spans; underlined (``<u>``, ``<ins>``, ``text-decoration: underline``) → ``inserted`` marks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+from ..model import Span
+from .markup import Extracted
+
+_DROP = {
+    "head", "script", "style", "noscript", "nav", "button", "form", "select", "option",
+    "input", "textarea", "iframe", "svg", "template", "object", "embed", "canvas", "map",
+    "menu", "dialog", "label",
+}
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "table", "tbody", "thead", "tfoot", "tr", "blockquote", "pre", "section", "article",
+    "aside", "header", "footer", "main", "address", "figure", "figcaption", "hr", "center",
+    "caption", "fieldset", "details", "summary", "body", "html",
+}
+_STRUCK_TAGS = {"strike", "s", "del"}
+_UNDER_TAGS = {"u", "ins"}
+_BUTTON_CLASS = re.compile(r"(?:^|\s)(?:ui-btn|btn|button|skip-link|sr-only|visually-hidden)"
+                           r"(?:\s|$)")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_STRIKE_STYLE = re.compile(r"text-decoration[^;]*line-through", re.I)
+_UNDER_STYLE = re.compile(r"text-decoration[^;]*underline", re.I)
+_GAP_STYLE = re.compile(r"(?:margin|padding)-right\s*:\s*[1-9.]", re.I)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_WS = re.compile(r"\s+")
+
+
+def decode_html(data: bytes) -> str:
+    """Bytes → str: a declared charset, else UTF-8 (RCW pages declare none), else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    m = _CHARSET.search(data[:4096])
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+class _Builder:
+    """Accumulates rendered text with collapsed white space and styled spans."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.line_has_text = False
+        self.pending_space = False
+        self.spans: list[Span] = []
+
+    def text(self, s: str, kind: str) -> None:
+        if not s:
+            return
+        words = _WS.split(s)
+        lead, trail = s[:1].isspace(), s[-1:].isspace()
+        words = [w for w in words if w]
+        if lead:
+            self.pending_space = True
+        for i, w in enumerate(words):
+            if i:
+                self.pending_space = True
+            if self.pending_space and self.line_has_text:
+                self.parts.append(" ")
+                self.pos += 1
+            self.pending_space = False
+            start = self.pos
+            self.parts.append(w)
+            self.pos += len(w)
+            self.line_has_text = True
+            if kind:
+                if self.spans and self.spans[-1].kind == kind and \
+                        start - self.spans[-1].end <= 1:
+                    self.spans[-1] = Span(self.spans[-1].start, self.pos, kind)
+                else:
+                    self.spans.append(Span(start, self.pos, kind))
+        if trail:
+            self.pending_space = True
+
+    def space(self) -> None:
+        self.pending_space = True
+
+    def literal(self, s: str) -> None:
+        self.parts.append(s)
+        self.pos += len(s)
+        self.line_has_text = True
+        self.pending_space = False
+
+    def newline(self) -> None:
+        if self.line_has_text:
+            self.parts.append("\n")
+            self.pos += 1
+        self.line_has_text = False
+        self.pending_space = False
+
+
+def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
+    tag = el.tag if isinstance(el.tag, str) else None
+    if tag is None:  # comment / processing instruction: only its tail counts
+        return
+    tag = tag.lower().split("}")[-1]
+    style = el.get("style") or ""
+    if (tag in _DROP or el.get("hidden") is not None or el.get("aria-hidden") == "true"
+            or el.get("role") in ("button", "navigation", "search")
+            or _BUTTON_CLASS.search(el.get("class") or "") or _HIDDEN_STYLE.search(style)):
+        return
+    if tag in _STRUCK_TAGS or _STRIKE_STYLE.search(style):
+        kind = "deleted"
+    elif kind != "deleted" and (tag in _UNDER_TAGS or _UNDER_STYLE.search(style)):
+        kind = "inserted"
+    block = tag in _BLOCK and not (in_row and tag not in ("tr",))
+    if tag == "br":
+        if in_row:
+            b.space()
+        else:
+            b.newline()
+        return
+    if tag in ("td", "th"):
+        if b.line_has_text:
+            b.literal(" | ")
+    if tag == "tr":
+        b.newline()
+        in_row = True
+    elif block:
+        b.newline()
+    elif in_row and tag in _BLOCK:
+        b.space()
+    b.text(el.text or "", kind)
+    for child in el:
+        _render(child, b, kind, in_row)
+        b.text(child.tail or "", kind)
+    if block or tag == "tr":
+        b.newline()
+    elif _GAP_STYLE.search(style):
+        b.space()
+
+
+def read_html(data: bytes, name: str) -> Extracted:
+    import lxml.html
+    from lxml import etree
+
+    text = _XML_DECL.sub("", decode_html(data), count=1)
+    if not text.strip():
+        raise InputError("the file is empty (no text)", path=name,
+                         hint="check that it is the right file")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        raise InputError("not readable as HTML", path=name,
+                         hint="save the page again, or give it as text or PDF") from None
+    content = root.get_element_by_id("contentWrapper", None)
+    if content is None:
+        body = root.find("body")
+        content = body if body is not None else root
+    b = _Builder()
+    _render(content, b, "", False)
+    b.newline()
+    out = "".join(b.parts)
+    if not out.strip():
+        raise InputError("the HTML page has no text", path=name,
+                         hint="check that it is the page of the bill itself")
+    skip = [s for s in b.spans if s.kind == "deleted"]
+    marks = [s for s in b.spans if s.kind == "inserted"]
+    return Extracted(out, skip, marks)

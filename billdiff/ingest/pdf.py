@@ -1,0 +1,204 @@
+"""PDF reader (pdfplumber): extracted text with line numbers, furniture and struck matter
+listed as skip spans, pages' start offsets, underlined words as ``inserted`` marks.
+
+Furniture found on a page: the vertical margin stamp (any text not in the page's main
+direction), GPO's ``VerDate … Jkt … Frm … Fmt … Sfmt …`` typesetting line, running headers
+and footers (``•HR 2008 EH``; any line repeated at the top or bottom of most pages), page
+numbers (a lone number as first or last line), GPO's end mark ``Æ`` and the cover page's
+document-class letter (``I``). Margin line numbers are digits in a right-aligned column left of
+the text (found across the whole document: several per page, at the same x).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter, defaultdict
+
+from ..errors import InputError
+from ..model import Span
+from .markup import Extracted
+from .pdf_layout import Line, build_lines, mark_rules, orientation, split_columns
+
+_VERDATE = re.compile(r"^VerDate\b|\bJkt \d+ PO \d+|\bFrm \d+ Fmt \d+")
+_GPO_FOOTER = re.compile(r"^•\s*[A-Z][A-Z.]{0,7}\s*\d+\s+[A-Z]{2,5}$")
+_END_MARK = re.compile(r"^(?:Æ|<all>)$")
+_CLASS_MARK = re.compile(r"^[IVX]{1,4}[AB]?$")
+_PAGE_NUM = re.compile(r"^(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*[-–—])?(?:\s+of\s+\d+)?$", re.I)
+_DIGITS = re.compile(r"^\d{1,3}$")
+
+OCR_HINT = "run OCR first, e.g. ocrmypdf in.pdf out.pdf, then read out.pdf"
+
+
+def _open(data: bytes, name: str):
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pdf.pages  # noqa: B018 — forces the page tree to be parsed
+        return pdf
+    except Exception as err:  # pdfminer raises many types; all mean "cannot open"
+        chain, e = [], err
+        while e is not None:
+            chain.append(f"{type(e).__name__} {e}".lower())
+            e = e.__cause__ or e.__context__
+        blob = " ".join(chain)
+        if "password" in blob or "encrypt" in blob:
+            raise InputError("the PDF is encrypted (password-protected)", path=name,
+                             hint="open it with its password and save an unprotected copy "
+                                  "(e.g. qpdf --decrypt), then read that") from None
+        raise InputError("not a readable PDF (truncated or corrupt)", path=name,
+                         hint="download it again or export a fresh copy of the PDF") from None
+
+
+def read_pdf(data: bytes, name: str) -> Extracted:
+    pdf = _open(data, name)
+    try:
+        pages = []
+        for page in pdf.pages:
+            try:
+                pages.append(_page_lines(page))
+            except Exception:  # a broken content stream on one page
+                raise InputError("not a readable PDF (a page cannot be decoded)", path=name,
+                                 hint="download it again or export a fresh copy") from None
+    finally:
+        pdf.close()
+    if not any(ln.words for lines, _ in pages for ln in lines):
+        raise InputError("the PDF has no text layer (scanned or image-only?)", path=name,
+                         hint=OCR_HINT)
+    _mark_furniture(pages)
+    _mark_line_numbers([lines for lines, _ in pages])
+    return _assemble(pages)
+
+
+def _page_lines(page) -> tuple[list[Line], list[Line]]:
+    """(main lines, stamp lines) of one page."""
+    chars = [c for c in page.chars if c.get("text")]
+    by_orient: dict[str, list[dict]] = defaultdict(list)
+    for ch in chars:
+        by_orient[orientation(ch)].append(ch)
+    if not by_orient:
+        return [], []
+    main = max(by_orient, key=lambda o: sum(1 for c in by_orient[o] if c["text"].strip()))
+    w, h = float(page.width), float(page.height)
+    lines = build_lines(by_orient[main], main, w, h)
+    if main == "up":
+        lines = split_columns(lines, w)
+        mark_rules(lines, _segments(page))
+    stamp = []
+    for o, cs in sorted(by_orient.items()):
+        if o != main:
+            for ln in build_lines(cs, o, w, h):
+                ln.kind = "furniture"
+                stamp.append(ln)
+    return lines, stamp
+
+
+def _segments(page) -> list[tuple[float, float, float]]:
+    """Horizontal strokes (lines, thin rectangles) as (x0, x1, y) in top-down coordinates."""
+    segs = []
+    for ln in page.lines:
+        if abs(ln["top"] - ln["bottom"]) < 1.0 and ln["x1"] - ln["x0"] > 1.0:
+            segs.append((ln["x0"], ln["x1"], (ln["top"] + ln["bottom"]) / 2))
+    for r in page.rects:
+        if r["bottom"] - r["top"] <= 2.5 and r["x1"] - r["x0"] > 1.0:
+            segs.append((r["x0"], r["x1"], (r["top"] + r["bottom"]) / 2))
+    return segs
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
+    n = len(pages)
+    # running headers/footers: a line shape repeated near the top or bottom of most pages
+    edge_shapes: Counter = Counter()
+    for lines, _ in pages:
+        edges = {_shape(ln.text) for ln in lines[:2] + lines[-3:]}
+        edge_shapes.update(edges)
+    repeated = {s for s, c in edge_shapes.items()
+                if n >= 3 and c >= max(3, 0.5 * n) and len(s) > 1 and s != "#"}
+    for pno, (lines, _) in enumerate(pages):
+        for i, ln in enumerate(lines):
+            t = ln.text.strip()
+            edge = i < 2 or i >= len(lines) - 3
+            if (_VERDATE.search(t) or _GPO_FOOTER.match(t) or _END_MARK.match(t)
+                    or (edge and _shape(t) in repeated)):
+                ln.kind = "furniture"
+            elif pno == 0 and i < 3 and _CLASS_MARK.match(t) and len(lines) > 5:
+                ln.kind = "furniture"
+        # page numbers: a lone number as the first or last line that is not furniture
+        body = [ln for ln in lines if not ln.kind]
+        for ln in body[:1] + body[-1:]:
+            if _PAGE_NUM.match(ln.text.strip()) and len(ln.words) <= 4:
+                ln.kind = "furniture"
+
+
+def _mark_line_numbers(pages: list[list[Line]]) -> None:
+    """Margin line numbers: a right-aligned column of small numbers left of the text."""
+    cands = []  # (page, line, right edge)
+    for pno, lines in enumerate(pages):
+        for ln in lines:
+            if ln.kind or not ln.words or not _DIGITS.match(ln.words[0].text):
+                continue
+            w0 = ln.words[0]
+            if len(ln.words) == 1 or ln.words[1].u0 - w0.u1 >= 0.4 * w0.size:
+                cands.append((pno, ln, round(w0.u1)))
+    per_x: dict[int, list] = defaultdict(list)
+    for c in cands:
+        per_x[c[2]].append(c)
+    columns = set()
+    for x, cs in per_x.items():
+        pages_with = {c[0] for c in cs}
+        near = sum(len(per_x.get(x + d, [])) for d in (-1, 0, 1))
+        if near >= 3 and near >= 1.5 * len(pages_with):
+            columns.add(x)
+    for _pno, ln, x in cands:
+        if any(abs(x - c) <= 1 for c in columns):
+            ln.numbered = True
+
+
+def _assemble(pages) -> Extracted:
+    parts: list[str] = []
+    pos = 0
+    skip: list[Span] = []
+    marks: list[Span] = []
+    starts: list[int] = []
+
+    def emit_line(ln: Line) -> None:
+        nonlocal pos
+        line_start = pos
+        run: tuple[int, int, str] | None = None  # a run of struck/underlined words
+        for j, w in enumerate(ln.words):
+            if j:
+                parts.append(" ")
+                pos += 1
+            ws, pos = pos, pos + len(w.text)
+            parts.append(w.text)
+            if j == 0 and ln.numbered:
+                skip.append(Span(ws, pos, "line-number"))
+                continue
+            kind = "deleted" if w.struck else "inserted" if w.underlined else ""
+            if run and run[2] == kind:
+                run = (run[0], pos, kind)
+            else:
+                _flush(run)
+                run = (ws, pos, kind) if kind else None
+        _flush(run)
+        if ln.kind == "furniture":
+            skip.append(Span(line_start, pos, "furniture"))
+        parts.append("\n")
+        pos += 1
+
+    def _flush(run) -> None:
+        if run:
+            (skip if run[2] == "deleted" else marks).append(Span(*run))
+
+    for lines, stamp in pages:
+        starts.append(pos)
+        for ln in lines:
+            emit_line(ln)
+        for ln in stamp:
+            emit_line(ln)
+    return Extracted("".join(parts), skip, marks, tuple(starts))
