@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode, Metadata, PairReport
+from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode, Metadata
 
 SCHEMA = "billdiff.lineage/1"
 
@@ -70,58 +70,22 @@ def _r(x: float) -> float:
 # --- per-edge evidence --------------------------------------------------------------------------
 
 
-def _local_pair_dict(report: PairReport) -> dict[str, Any]:
-    """Passages of one PairReport with offsets and edit operations (no settings: they are
-    written once at the top of the lineage document)."""
-
-    def text(doc, start: int, end: int) -> str | None:
-        return doc.text[start:end] if doc is not None else None
-
-    passages = []
-    for p in report.passages:
-        passages.append(
-            {
-                "a_start": p.a_start,
-                "a_end": p.a_end,
-                "b_start": p.b_start,
-                "b_end": p.b_end,
-                "a_char_start": p.a_char_start,
-                "a_char_end": p.a_char_end,
-                "b_char_start": p.b_char_start,
-                "b_char_end": p.b_char_end,
-                "a_words": p.a_words,
-                "b_words": p.b_words,
-                "identical_words": p.identical_words,
-                "identity": _r(p.identity),
-                "score": _r(p.score),
-                "boilerplate_share": _r(p.boilerplate_share),
-                "stock_phrase": p.stock_phrase,
-                "is_boilerplate": p.is_boilerplate,
-                "a_section": p.a_section,
-                "b_section": p.b_section,
-                "ops": [[o.tag, o.a_start, o.a_end, o.b_start, o.b_end] for o in p.ops],
-                "a_text": text(report.a_doc, p.a_char_start, p.a_char_end),
-                "b_text": text(report.b_doc, p.b_char_start, p.b_char_end),
-            }
-        )
-    return {
-        "a": report.a.meta.id,
-        "b": report.b.meta.id,
-        "a_words": report.a.words,
-        "b_words": report.b.words,
-        "coverage_a": _r(report.coverage_a),
-        "coverage_b": _r(report.coverage_b),
-        "passages": passages,
-    }
-
-
 def evidence_dict(edge: LineageEdge) -> dict[str, Any] | None:
-    """The edge's verified alignment: which side is the edge's source, and every passage."""
+    """The edge's verified alignment in the compare schema (``billdiff.compare/1``, see
+    docs/compare.md), plus ``source_side`` ('a' or 'b': which document of the alignment is the
+    edge's source) and each passage's text on both sides when the documents are at hand."""
+    from .json_ import pair_to_dict
+
     rep = edge.report
     if rep is None:
         return None
-    body = _local_pair_dict(rep)
-    body["source_side"] = "a" if rep.a.meta.id == edge.source else "b"
+    body: dict[str, Any] = {"source_side": "a" if rep.a.meta.id == edge.source else "b"}
+    body.update(pair_to_dict(rep))
+    for pd, p in zip(body["passages"], rep.passages, strict=True):
+        if rep.a_doc is not None:
+            pd["a"]["text"] = rep.a_doc.text[p.a_char_start : p.a_char_end]
+        if rep.b_doc is not None:
+            pd["b"]["text"] = rep.b_doc.text[p.b_char_start : p.b_char_end]
     return body
 
 
