@@ -46,6 +46,7 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    compounds: set[str] | None = None  # computed on the first line-end hyphen
     for seg_start, seg_end in visible_segments(text, skip):
         for m in _WORD.finditer(text, seg_start, seg_end):
             s, e = m.span()
@@ -55,6 +56,13 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
                 # furniture removed) is a hyphen and a line break
                 gap = _gap_text(text, ends[-1], s, skip)
                 if _HYPHEN_BREAK.match(gap):
+                    if compounds is None:
+                        compounds = _compounds(text)
+                    if words[-1] + w in compounds:
+                        words.append(w)  # a real hyphen ("long-term") that broke the line
+                        starts.append(s)
+                        ends.append(e)
+                        continue
                     words[-1] += w
                     ends[-1] = e
                     continue
@@ -62,6 +70,19 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
             starts.append(s)
             ends.append(e)
     return Tokens(tuple(words), tuple(starts), tuple(ends))
+
+
+_COMPOUND = re.compile(r"([^\W_]+)-([^\W_]+)")
+
+
+def _compounds(text: str) -> set[str]:
+    """Hyphenated words written on one line ("long-term"), folded and closed up
+    ("longterm"), unless the closed-up form is itself used as a word."""
+    pairs = {_fold(a) + _fold(b) for a, b in _COMPOUND.findall(text)}
+    if not pairs:
+        return pairs
+    solid = {_fold(m.group()) for m in _WORD.finditer(text)}
+    return pairs - solid
 
 
 def _may_continue(prev: str, piece: str) -> bool:

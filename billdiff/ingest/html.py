@@ -33,7 +33,7 @@ _BUTTON_CLASS = re.compile(r"(?:^|\s)(?:ui-btn|btn|button|skip-link|sr-only|visu
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STRIKE_STYLE = re.compile(r"text-decoration[^;]*line-through", re.I)
 _UNDER_STYLE = re.compile(r"text-decoration[^;]*underline", re.I)
-_GAP_STYLE = re.compile(r"(?:margin|padding)-right\s*:\s*[1-9.]", re.I)
+_GAP_STYLE = re.compile(r"(?:margin|padding)-right\s*:\s*(\d*\.?\d+)", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WS = re.compile(r"\s+")
@@ -65,6 +65,8 @@ class _Builder:
         self.pos = 0
         self.line_has_text = False
         self.pending_space = False
+        self.after_literal = False
+        self.after_literal = False
         self.spans: list[Span] = []
 
     def text(self, s: str, kind: str) -> None:
@@ -78,10 +80,11 @@ class _Builder:
         for i, w in enumerate(words):
             if i:
                 self.pending_space = True
-            if self.pending_space and self.line_has_text:
+            if self.pending_space and self.line_has_text and not self.after_literal:
                 self.parts.append(" ")
                 self.pos += 1
             self.pending_space = False
+            self.after_literal = False
             start = self.pos
             self.parts.append(w)
             self.pos += len(w)
@@ -103,6 +106,7 @@ class _Builder:
         self.pos += len(s)
         self.line_has_text = True
         self.pending_space = False
+        self.after_literal = True
 
     def newline(self) -> None:
         if self.line_has_text:
@@ -110,6 +114,7 @@ class _Builder:
             self.pos += 1
         self.line_has_text = False
         self.pending_space = False
+        self.after_literal = False
 
 
 def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
@@ -149,7 +154,7 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
         b.text(child.tail or "", kind)
     if block or tag == "tr":
         b.newline()
-    elif _GAP_STYLE.search(style):
+    elif any(float(g) > 0 for g in _GAP_STYLE.findall(style)):
         b.space()
 
 

@@ -22,6 +22,8 @@ from .pdf_layout import Line, build_lines, mark_rules, orientation, split_column
 
 _VERDATE = re.compile(r"^VerDate\b|\bJkt \d+ PO \d+|\bFrm \d+ Fmt \d+")
 _GPO_FOOTER = re.compile(r"^•\s*[A-Z][A-Z.]{0,7}\s*\d+\s+[A-Z]{2,5}$")
+_GPO_FOOTER_BARE = re.compile(r"^(?:H\.?\s?R\.?|S\.?|H\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?|"
+                              r"S\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?)\s*\d+\s+[A-Z]{2,5}$")
 _END_MARK = re.compile(r"^(?:Æ|<all>)$")
 _CLASS_MARK = re.compile(r"^[IVX]{1,4}[AB]?$")
 _PAGE_NUM = re.compile(r"^(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*[-–—])?(?:\s+of\s+\d+)?$", re.I)
@@ -124,7 +126,7 @@ def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
             t = ln.text.strip()
             edge = i < 2 or i >= len(lines) - 3
             if (_VERDATE.search(t) or _GPO_FOOTER.match(t) or _END_MARK.match(t)
-                    or (edge and _shape(t) in repeated)):
+                    or (edge and (_shape(t) in repeated or _GPO_FOOTER_BARE.match(t)))):
                 ln.kind = "furniture"
             elif pno == 0 and i < 3 and _CLASS_MARK.match(t) and len(lines) > 5:
                 ln.kind = "furniture"
