@@ -1,0 +1,162 @@
+"""How common a phrase is in the corpus; the share of a passage that is boilerplate.
+
+Corpus statistics are document frequencies of word shingles (the index's ``shingle_df``
+table: in how many documents, and in which states, each shingle occurs; incremental, no
+refit). A shingle is *common* when it occurs in more than ``settings.boilerplate_doc_share``
+of the documents and in at least ``settings.boilerplate_min_docs`` of them. The boilerplate
+share of a passage is the share of its words covered by common shingles; scores are
+discounted by it (after Linder et al., who divide an alignment's score by how often its text
+recurs in the corpus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .model import Tokens
+from .settings import DEFAULT, Settings
+
+
+class Boilerplate:
+    """``share(tokens, start, end)`` → share of ``tokens.words[start:end]`` that is common text.
+
+    ``lookup(hashes) -> (docs, states)`` answers the document and state counts of shingle
+    hashes (int64 array, as stored by the index); ``n_docs`` is the corpus size.
+    """
+
+    def __init__(self, lookup: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+                 n_docs: int, n_states: int, *, shingle_words: int, df_sample: int = 1,
+                 settings: Settings = DEFAULT):
+        self._lookup = lookup
+        self.n_docs = n_docs
+        self.n_states = n_states
+        self.k = shingle_words
+        self.df_sample = df_sample
+        self.limit = max(float(settings.boilerplate_min_docs),
+                         np.nextafter(settings.boilerplate_doc_share * n_docs, np.inf))
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    # --- construction --------------------------------------------------------------------------
+    @classmethod
+    def from_index(cls, index) -> Boilerplate:
+        con = index._con
+        n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        n_states = con.execute(
+            "SELECT count(DISTINCT state) FROM documents WHERE state!=''").fetchone()[0]
+
+        def lookup(hashes: np.ndarray):
+            docs = np.zeros(len(hashes), dtype=np.int64)
+            states = np.zeros(len(hashes), dtype=np.int64)
+            uniq, inv = np.unique(hashes, return_inverse=True)
+            found: dict[int, tuple[int, int]] = {}
+            vals = uniq.tolist()
+            for s in range(0, len(vals), 500):
+                chunk = vals[s : s + 500]
+                q = f"SELECT h, docs, states FROM shingle_df WHERE h IN ({','.join('?' * len(chunk))})"
+                for h, d, st in con.execute(q, chunk):
+                    found[h] = (d, _popcount(st))
+            ud = np.array([found.get(v, (0, 0))[0] for v in vals], dtype=np.int64)
+            us = np.array([found.get(v, (0, 0))[1] for v in vals], dtype=np.int64)
+            docs[:] = ud[inv]
+            states[:] = us[inv]
+            return docs, states
+
+        p = index.params
+        return cls(lookup, n_docs, n_states, shingle_words=p.shingle_words,
+                   df_sample=p.df_sample, settings=index.settings)
+
+    @classmethod
+    def from_tokens(cls, docs: list[Tokens], states: list[str] | None = None, *,
+                    shingle_words: int = 4, settings: Settings = DEFAULT) -> Boilerplate:
+        """In-memory statistics over a list of documents' tokens (no index needed)."""
+        from .index.sketch import doc_shingles_k, sample_shingles
+
+        counts: dict[int, int] = {}
+        bits: dict[int, int] = {}
+        state_ids: dict[str, int] = {}
+        for i, t in enumerate(docs):
+            st = (states or [""] * len(docs))[i]
+            bit = 0
+            if st:
+                bit = 1 << min(state_ids.setdefault(st, len(state_ids)), 62)
+            for h in sample_shingles(doc_shingles_k(t.words, shingle_words), 1).tolist():
+                counts[h] = counts.get(h, 0) + 1
+                bits[h] = bits.get(h, 0) | bit
+
+        def lookup(hashes: np.ndarray):
+            hl = hashes.tolist()
+            return (np.array([counts.get(h, 0) for h in hl], dtype=np.int64),
+                    np.array([_popcount(bits.get(h, 0)) for h in hl], dtype=np.int64))
+
+        return cls(lookup, len(docs), len(state_ids), shingle_words=shingle_words,
+                   settings=settings)
+
+    # --- questions -------------------------------------------------------------------------------
+    def _doc(self, tokens: Tokens):
+        """(shingle hashes, doc counts, state counts) of every shingle start, cached per tokens."""
+        key = id(tokens)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is tokens:
+            return hit[1]
+        from .index.sketch import doc_shingles_k
+
+        sh = doc_shingles_k(tokens.words, self.k)
+        hv = (sh >> np.uint64(1)).astype(np.int64)
+        if self.df_sample > 1:
+            keep = (sh % np.uint64(self.df_sample)) == 0
+        else:
+            keep = np.ones(len(sh), dtype=bool)
+        docs = np.zeros(len(sh), dtype=np.int64)
+        states = np.zeros(len(sh), dtype=np.int64)
+        if keep.any():
+            d, s = self._lookup(hv[keep])
+            docs[keep], states[keep] = d, s
+        val = (keep, docs, states)
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = (tokens, val)
+        return val
+
+    def common(self, tokens: Tokens) -> np.ndarray:
+        """Boolean per shingle start: the shingle is common in the corpus."""
+        keep, docs, _ = self._doc(tokens)
+        return keep & (docs >= self.limit)
+
+    def share(self, tokens: Tokens, start: int, end: int) -> float:
+        """Share of the words ``start:end`` covered by common shingles lying inside them."""
+        n = end - start
+        if n <= 0:
+            return 0.0
+        keep, docs, _ = self._doc(tokens)
+        k = min(self.k, len(tokens.words)) or 1
+        lo, hi = start, max(start, end - k + 1)  # shingles fully inside the passage
+        if hi <= lo:
+            return 0.0
+        sampled = keep[lo:hi]
+        common = sampled & (docs[lo:hi] >= self.limit)
+        if self.df_sample > 1:  # sampled statistics: share of sampled shingles
+            m = int(sampled.sum())
+            return float(common.sum()) / m if m else 0.0
+        cover = np.zeros(n + 1, dtype=np.int32)
+        idx = np.flatnonzero(common)
+        cover[idx] += 1
+        np.subtract.at(cover, np.minimum(idx + k, n), 1)
+        return float((np.cumsum(cover[:n]) > 0).sum()) / n
+
+    def recurrence(self, tokens: Tokens, start: int, end: int) -> float:
+        """Mean number of indexed documents the passage's shingles occur in (>= 1)."""
+        keep, docs, _ = self._doc(tokens)
+        d = docs[start : max(start + 1, end - self.k + 1)][keep[start : max(start + 1, end - self.k + 1)]]
+        return float(max(1.0, d.mean())) if len(d) else 1.0
+
+    def states_of(self, tokens: Tokens, start: int, end: int) -> int:
+        """Most states any shingle of the passage occurs in."""
+        _, _, states = self._doc(tokens)
+        s = states[start : max(start + 1, end - self.k + 1)]
+        return int(s.max()) if len(s) else 0
+
+
+def _popcount(x: int) -> int:
+    return bin(x).count("1")

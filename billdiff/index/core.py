@@ -1,0 +1,399 @@
+"""Index: the embedded corpus index (one SQLite file) — add, remove, list, get, search."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .._version import __version__
+from ..errors import IndexError_
+from ..model import Document, Metadata, SearchResult, Tokens
+from ..settings import DEFAULT, Settings
+from . import store
+from .presets import DEFAULT_PRESET, PRESETS
+from .sketch import SketchParams
+
+_SKETCH_FIELDS = ("shingle_words", "window_words", "window_step", "num_perm", "lsh_bands", "seed")
+_COMMIT_SECONDS = 1.0  # a transaction holds whole documents only, at most ~1 s of them
+
+
+def default_db_path() -> Path:
+    """``$BILLDIFF_DB``, else ``$XDG_DATA_HOME/billdiff/index.sqlite`` (~/.local/share/…)."""
+    env = os.environ.get("BILLDIFF_DB")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "billdiff" / "index.sqlite"
+
+
+@dataclass(frozen=True)
+class AddResult:
+    added: tuple[str, ...] = ()  # ids
+    replaced: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()  # same id, same content: nothing to do
+    failed: tuple[tuple[str, str], ...] = ()  # (source, one-line message)
+    words: int = 0
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.failed else 0
+
+
+@dataclass
+class _Acc:
+    added: list = field(default_factory=list)
+    replaced: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    words: int = 0
+
+
+def _params_for(settings: Settings, preset: str | None) -> SketchParams:
+    if preset is None and any(getattr(settings, f) != getattr(DEFAULT, f) for f in _SKETCH_FIELDS):
+        return SketchParams.from_settings(settings)  # the caller tuned the sketch by hand
+    name = preset or DEFAULT_PRESET
+    if name not in PRESETS:
+        raise IndexError_(f"unknown index preset {name!r}",
+                          hint=f"use one of: {', '.join(sorted(PRESETS))}")
+    return PRESETS[name]
+
+
+class Index:
+    """A corpus index in one SQLite file (WAL): documents, texts, sketches, LSH band keys and
+    corpus shingle frequencies. ``Index()`` opens ``default_db_path()``."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *,
+                 settings: Settings | None = None, preset: str | None = None,
+                 create: bool = True):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.settings = settings or DEFAULT
+        self._con = store.connect(self.path, create=create)
+        stored = store.get_meta(self._con, "sketch_params")
+        if stored is None:
+            self.params = _params_for(self.settings, preset)
+            with store.transaction(self._con) as con:
+                con.execute("INSERT OR IGNORE INTO meta VALUES('sketch_params', ?)",
+                            (json.dumps(self.params.to_dict(), sort_keys=True),))
+                con.execute("INSERT OR IGNORE INTO meta VALUES('preset', ?)",
+                            (preset or ("" if self.params not in PRESETS.values()
+                                        else DEFAULT_PRESET),))
+                con.execute("INSERT OR IGNORE INTO meta VALUES('created_by', ?)", (__version__,))
+            stored = store.get_meta(self._con, "sketch_params")
+        try:
+            self.params = SketchParams(**json.loads(stored))
+        except (TypeError, ValueError) as err:
+            raise IndexError_(f"{self.path} is not a billdiff index or is damaged "
+                              f"(sketch parameters: {err})") from None
+        if preset is not None and PRESETS.get(preset) != self.params:
+            raise IndexError_(f"{self.path} was built with other sketch parameters than preset "
+                              f"{preset!r}", hint="leave out --preset, or use a new --db file")
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __len__(self) -> int:
+        return self._con.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    # --- adding --------------------------------------------------------------------------------
+    def add(self, sources, *, meta: dict | None = None, replace: bool = False,
+            progress: Callable[[int, int, int], None] | None = None, prefer: str = "txt",
+            per_source_meta: Callable[[str], dict | None] | None = None,
+            workers: int | None = None, read_kw: dict | None = None) -> AddResult:
+        """Add documents: paths, directories (walked), URLs or Documents.
+
+        One transaction never holds part of a document: a document is either in the index
+        complete or not at all, whatever happens to the process. Files that cannot be read
+        are reported in ``AddResult.failed`` and skipped. ``progress(done, total, words)`` is
+        called after each document.
+        """
+        from .prepare import Failed, expand, prepare
+
+        if isinstance(sources, (str, os.PathLike, Document)):
+            sources = [sources]
+        items = expand(list(sources), prefer=prefer)
+        t0 = time.perf_counter()
+        acc = _Acc()
+        keep = self.settings.keep_deleted
+
+        def meta_for(item):
+            m = dict(meta or {})
+            if per_source_meta is not None and not isinstance(item, Document):
+                m = {**(per_source_meta(str(item)) or {}), **m}
+            return m or None
+
+        results = _run(items, meta_for, self.params, keep, read_kw, workers)
+        done = 0
+        batch_start = None
+        try:
+            for prep in results:
+                if batch_start is None:
+                    self._con.execute("BEGIN IMMEDIATE")
+                    batch_start = time.perf_counter()
+                if isinstance(prep, Failed):
+                    acc.failed.append((prep.source, prep.message))
+                else:
+                    self._write(prep, replace, acc)
+                done += 1
+                if time.perf_counter() - batch_start >= _COMMIT_SECONDS:
+                    self._con.execute("COMMIT")
+                    batch_start = None
+                if progress is not None:
+                    progress(done, len(items), acc.words)
+            if batch_start is not None:
+                self._con.execute("COMMIT")
+                batch_start = None
+        finally:
+            if batch_start is not None and self._con.in_transaction:
+                self._con.execute("ROLLBACK")
+        return AddResult(tuple(acc.added), tuple(acc.replaced), tuple(acc.unchanged),
+                         tuple(acc.failed), acc.words, time.perf_counter() - t0)
+
+    def _write(self, prep, replace: bool, acc: _Acc) -> None:
+        con = self._con
+        m = prep.doc.meta
+        row = con.execute("SELECT rid, content_sha FROM documents WHERE id=?", (m.id,)).fetchone()
+        con.execute("SAVEPOINT doc")
+        try:
+            if row is not None:
+                if row[1] == prep.content_sha:
+                    acc.unchanged.append(m.id)
+                    con.execute("RELEASE doc")
+                    return
+                if not replace:
+                    acc.failed.append((m.source or m.id, (
+                        f"{m.id!r} is already in the index with different content — "
+                        "add it with --replace to overwrite it, or give it another id")))
+                    con.execute("RELEASE doc")
+                    return
+                self._delete(row[0])
+            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            cur = con.execute(
+                "INSERT INTO documents(id, state, session, bill, version, date, title, sponsors,"
+                " source, source_url, sha256, format, extra, added_at, tool_version, words,"
+                " windows, content_sha) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*store.meta_row(m), now, __version__, prep.words, prep.windows,
+                 prep.content_sha))
+            rid = cur.lastrowid
+            con.execute("INSERT INTO texts VALUES(?,?,?)", (rid, prep.text, prep.spans))
+            con.execute("INSERT INTO sketches VALUES(?,?,?,?)",
+                        (rid, prep.doc_sig, len(prep.keys), prep.windows))
+            con.executemany("INSERT OR IGNORE INTO lsh VALUES(?,?,?)",
+                            ((b, k, rid) for b, k in prep.keys.tolist()))
+            bit = self._state_bit(m.state)
+            con.executemany(
+                "INSERT INTO shingle_df VALUES(?,1,?) ON CONFLICT(h) DO UPDATE SET "
+                "docs=docs+1, states=states|excluded.states",
+                ((h, bit) for h in prep.shingles.tolist()))
+            con.execute("RELEASE doc")
+        except BaseException:
+            con.execute("ROLLBACK TO doc")
+            con.execute("RELEASE doc")
+            raise
+        (acc.replaced if row is not None else acc.added).append(m.id)
+        acc.words += prep.words
+
+    def _state_bit(self, state: str) -> int:
+        if not state:
+            return 0
+        row = self._con.execute("SELECT bit FROM state_bits WHERE state=?", (state,)).fetchone()
+        if row is None:
+            n = self._con.execute("SELECT count(*) FROM state_bits").fetchone()[0]
+            bit = min(n, 62)  # states past the 62nd share the last bit
+            self._con.execute("INSERT INTO state_bits VALUES(?,?)", (state, n))
+            return 1 << bit
+        return 1 << min(row[0], 62)
+
+    def _delete(self, rid: int) -> None:
+        """Remove one document's rows (inside the caller's transaction)."""
+        from .prepare import prepare_doc
+
+        doc = self._get_rid(rid)
+        prep = prepare_doc(doc, self.params, self.settings.keep_deleted)
+        con = self._con
+        con.executemany("DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
+                        ((b, k, rid) for b, k in prep.keys.tolist()))
+        con.executemany("UPDATE shingle_df SET docs=docs-1 WHERE h=?",
+                        ((h,) for h in prep.shingles.tolist()))
+        con.execute("DELETE FROM shingle_df WHERE docs<=0")
+        for table in ("texts", "sketches", "documents"):
+            con.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
+
+    def remove(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """Remove documents by id (one transaction each); returns the ids that were removed."""
+        removed = []
+        for i in ids:
+            row = self._con.execute("SELECT rid FROM documents WHERE id=?", (i,)).fetchone()
+            if row is None:
+                raise IndexError_(f"no document {i!r} in {self.path}",
+                                  hint="see `billdiff index list` for the ids")
+            with store.transaction(self._con):
+                self._delete(row[0])
+            removed.append(i)
+        return tuple(removed)
+
+    # --- reading -------------------------------------------------------------------------------
+    def list(self) -> list[Metadata]:
+        rows = self._con.execute(f"SELECT {', '.join(store.META_COLS)} FROM documents ORDER BY id")
+        return [store.row_meta(r) for r in rows]
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self._con.execute("SELECT id FROM documents ORDER BY id")]
+
+    def words(self, doc_id: str) -> int:
+        row = self._con.execute("SELECT words FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise IndexError_(f"no document {doc_id!r} in {self.path}")
+        return row[0]
+
+    def _get_rid(self, rid: int) -> Document:
+        row = self._con.execute(
+            f"SELECT {', '.join('d.' + c for c in store.META_COLS)}, t.text, t.spans "
+            "FROM documents d JOIN texts t ON t.rid=d.rid WHERE d.rid=?", (rid,)).fetchone()
+        if row is None:
+            raise IndexError_(f"{self.path} is damaged: document #{rid} has no text",
+                              hint="remove it with `billdiff index remove` and add it again")
+        return store.rebuild(store.row_meta(row[:-2]), row[-2], row[-1])
+
+    def rid(self, doc_id: str) -> int:
+        row = self._con.execute("SELECT rid FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise IndexError_(f"no document {doc_id!r} in {self.path}",
+                              hint="see `billdiff index list` for the ids")
+        return row[0]
+
+    def get(self, doc_id: str) -> Document:
+        return self._get_rid(self.rid(doc_id))
+
+    def tokens(self, doc_id: str) -> Tokens:
+        from ..normalize import tokenize
+
+        return tokenize(self.get(doc_id), keep_deleted=self.settings.keep_deleted)
+
+    def stats(self) -> dict:
+        con = self._con
+        n, words = con.execute("SELECT count(*), coalesce(sum(words),0) FROM documents").fetchone()
+        states = con.execute("SELECT count(DISTINCT state) FROM documents WHERE state!=''"
+                             ).fetchone()[0]
+        size = sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal"))
+                   if p.exists())
+        return {
+            "path": str(self.path),
+            "schema_version": int(store.get_meta(con, "schema_version", "0")),
+            "created_by": store.get_meta(con, "created_by", ""),
+            "preset": store.get_meta(con, "preset", ""),
+            "sketch_params": self.params.to_dict(),
+            "documents": n,
+            "words": words,
+            "states": states,
+            "windows": con.execute("SELECT coalesce(sum(windows),0) FROM documents").fetchone()[0],
+            "band_keys": con.execute("SELECT coalesce(sum(keys),0) FROM sketches").fetchone()[0],
+            "shingles_counted": con.execute("SELECT count(*) FROM shingle_df").fetchone()[0],
+            "bytes_on_disk": size,
+        }
+
+    # --- candidates, boilerplate, search --------------------------------------------------------
+    def probe(self, keys) -> dict[int, int]:
+        """rid → number of the given (band, key) pairs it shares; buckets larger than
+        ``max_bucket`` documents (boilerplate) are left out."""
+        cap = self.params.max_bucket
+        hits: dict[int, int] = {}
+        q = "SELECT rid FROM lsh WHERE band=? AND key=? LIMIT ?"
+        con = self._con
+        for b, k in keys:
+            rows = con.execute(q, (b, k, cap + 1)).fetchall()
+            if len(rows) > cap:
+                continue
+            for (r,) in rows:
+                hits[r] = hits.get(r, 0) + 1
+        return hits
+
+    def doc_by_rid(self, rid: int) -> Document:
+        return self._get_rid(rid)
+
+    def candidate_pairs(self, *, min_estimate: float = 0.0) -> Iterator[tuple[str, str, float]]:
+        """Every pair of indexed documents sharing at least one LSH bucket of passage windows,
+        with an *estimated* similarity: the share of the smaller document's band keys that the
+        other also has (an estimate, verify with alignment). Sorted by (id_a, id_b), id_a < id_b.
+        Buckets holding more than ``max_bucket`` documents are boilerplate and give no pairs."""
+        cap = self.params.max_bucket
+        shared: dict[tuple[int, int], int] = {}
+        cur = None
+        members: list[int] = []
+
+        def flush():
+            if 2 <= len(members) <= cap:
+                ms = sorted(members)
+                for x in range(len(ms)):
+                    for y in range(x + 1, len(ms)):
+                        p = (ms[x], ms[y])
+                        shared[p] = shared.get(p, 0) + 1
+
+        for band, key, rid in self._con.execute("SELECT band, key, rid FROM lsh"):
+            if (band, key) != cur:
+                flush()
+                cur = (band, key)
+                members = []
+            members.append(rid)
+        flush()
+        info = {r: (i, k) for r, i, k in self._con.execute(
+            "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid")}
+        out = []
+        for (ra, rb), c in shared.items():
+            (ia, ka), (ib, kb) = info[ra], info[rb]
+            est = min(1.0, c / max(1, min(ka, kb)))
+            if est >= min_estimate:
+                out.append((min(ia, ib), max(ia, ib), est))
+        out.sort()
+        yield from out
+
+    def boilerplate(self):
+        from ..boilerplate import Boilerplate
+
+        return Boilerplate.from_index(self)
+
+    def search(self, doc, *, top: int = 10, min_words: int | None = None,
+               fail_on_match: bool = False, **read_kw) -> SearchResult:
+        from ..search import search
+
+        return search(self, doc, top=top, min_words=min_words, fail_on_match=fail_on_match,
+                      settings=self.settings, **read_kw)
+
+
+def _run(items, meta_for, params, keep, read_kw, workers):
+    """Prepared documents in input order; a process pool when there is enough work."""
+    from .prepare import prepare
+
+    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if n <= 1 or len(items) < 4:
+        for it in items:
+            yield prepare(it, meta_for(it), params, keep, read_kw)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        pending = []
+        it = iter(items)
+        window = n * 8
+        for x in it:
+            pending.append(pool.submit(prepare, x, meta_for(x), params, keep, read_kw))
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+        while pending:
+            yield pending.pop(0).result()

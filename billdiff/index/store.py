@@ -1,0 +1,181 @@
+"""The SQLite file behind an Index: schema, opening checks, (de)serialising documents.
+
+One file, WAL journal. Tables:
+
+- ``meta(key, value)`` — ``schema_version``, ``created_by`` (tool version), the sketch
+  parameters (JSON) the index was built with;
+- ``documents`` — one row per document: metadata columns, word/window counts, ``content_sha``
+  (sha256 of the text and its spans: "same content" test);
+- ``texts(rid, text, spans)`` — zlib-compressed ``Document.text`` and its skip/marks/pages, so
+  ``Index.get`` rebuilds the Document (and ``tokenize`` its Tokens) exactly;
+- ``sketches(rid, doc_sig, windows)`` — the whole-document MinHash (uint32 × num_perm);
+- ``lsh(band, key, rid)`` — distinct LSH band keys of each document's passage windows, primary
+  key (band, key, rid): the index on (band, key) that finds candidates;
+- ``shingle_df(h, docs, states)`` — in how many documents each (sampled) shingle occurs, and a
+  bit set of the states they belong to (``state_bits`` maps a state to its bit).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+
+from ..errors import IndexError_
+from ..model import Document, Metadata, Span
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents(
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL DEFAULT '', session TEXT NOT NULL DEFAULT '',
+    bill TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '',
+    sponsors TEXT NOT NULL DEFAULT '[]', source TEXT NOT NULL DEFAULT '',
+    source_url TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',
+    added_at TEXT NOT NULL, tool_version TEXT NOT NULL,
+    words INTEGER NOT NULL, windows INTEGER NOT NULL, content_sha TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS texts(rid INTEGER PRIMARY KEY, text BLOB NOT NULL,
+                                 spans BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sketches(rid INTEGER PRIMARY KEY, doc_sig BLOB NOT NULL, keys INTEGER NOT NULL,
+                                    windows INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS lsh(band INTEGER NOT NULL, key INTEGER NOT NULL,
+                               rid INTEGER NOT NULL, PRIMARY KEY(band, key, rid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shingle_df(h INTEGER PRIMARY KEY, docs INTEGER NOT NULL,
+                                      states INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
+"""
+
+META_COLS = ("id", "state", "session", "bill", "version", "date", "title", "sponsors",
+             "source", "source_url", "sha256", "format", "extra")
+
+_HINT_DAMAGED = ("move it aside and rebuild it with `billdiff index add`, or point --db / "
+                 "BILLDIFF_DB at the right file")
+
+
+def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Connection:
+    """Open (or create) an index file, check it is ours and not from a newer billdiff."""
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise IndexError_(f"no index at {path}",
+                          hint="create one with `billdiff index add FILES --db FILE`")
+    if not exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = sqlite3.connect(str(path), timeout=60.0, isolation_level=None,
+                              check_same_thread=False)
+        con.execute("PRAGMA busy_timeout=60000")
+        if exists:
+            _check(con, path)
+        else:
+            con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
+        con.execute("PRAGMA temp_store=MEMORY")
+        if not exists:
+            with _tx(con):
+                for stmt in SCHEMA.strip().split(";"):
+                    if stmt.strip():
+                        con.execute(stmt)
+                con.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)",
+                            (str(SCHEMA_VERSION),))
+        return con
+    except sqlite3.DatabaseError as err:
+        raise IndexError_(f"{path} is not a billdiff index or is damaged ({err})",
+                          hint=_HINT_DAMAGED) from None
+
+
+def _check(con: sqlite3.Connection, path: Path) -> None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as err:
+        raise IndexError_(f"{path} is not a billdiff index or is damaged ({err})",
+                          hint=_HINT_DAMAGED) from None
+    if row is None:
+        raise IndexError_(f"{path} is not a billdiff index or is damaged (no schema version)",
+                          hint=_HINT_DAMAGED)
+    try:
+        version = int(row[0])
+    except ValueError:
+        version = -1
+    if version > SCHEMA_VERSION:
+        raise IndexError_(
+            f"{path} was written by a newer billdiff (index schema {row[0]}, this billdiff "
+            f"reads schema {SCHEMA_VERSION})", hint="upgrade billdiff (pip install -U billdiff)")
+    if version != SCHEMA_VERSION:
+        raise IndexError_(f"{path} is not a billdiff index or is damaged (schema {row[0]!r})",
+                          hint=_HINT_DAMAGED)
+    missing = {"documents", "texts", "sketches", "lsh", "shingle_df", "meta"} - tables
+    if missing:
+        raise IndexError_(f"{path} is not a billdiff index or is damaged (missing tables: "
+                          f"{', '.join(sorted(missing))})", hint=_HINT_DAMAGED)
+
+
+class _tx:
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error) on an autocommit connection."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("BEGIN IMMEDIATE")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        self.con.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+transaction = _tx
+
+
+def get_meta(con, key: str, default: str | None = None) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+# --- documents <-> rows -----------------------------------------------------------------------
+
+
+def spans_blob(doc: Document) -> bytes:
+    data = {"skip": [[s.start, s.end, s.kind, s.label] for s in doc.skip],
+            "marks": [[s.start, s.end, s.kind, s.label] for s in doc.marks],
+            "pages": list(doc.pages)}
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
+
+
+def text_blob(doc: Document) -> bytes:
+    return zlib.compress(doc.text.encode("utf-8"), 6)
+
+
+def meta_row(m: Metadata) -> tuple:
+    return (m.id, m.state, m.session, m.bill, m.version, m.date, m.title,
+            json.dumps(list(m.sponsors)), m.source, m.source_url, m.sha256, m.format,
+            json.dumps(dict(m.extra), sort_keys=True))
+
+
+def row_meta(row) -> Metadata:
+    (id_, state, session, bill, version, date, title, sponsors, source, source_url, sha256,
+     fmt, extra) = row
+    return Metadata(id=id_, state=state, session=session, bill=bill, version=version, date=date,
+                    title=title, sponsors=tuple(json.loads(sponsors)), source=source,
+                    source_url=source_url, sha256=sha256, format=fmt,
+                    extra=tuple(sorted(json.loads(extra).items())))
+
+
+def rebuild(meta: Metadata, text: bytes, spans: bytes) -> Document:
+    sp = json.loads(zlib.decompress(spans))
+
+    def spans_of(lst):
+        return tuple(Span(int(a), int(b), str(k), str(lab)) for a, b, k, lab in lst)
+
+    return Document(text=zlib.decompress(text).decode("utf-8"), meta=meta,
+                    skip=spans_of(sp["skip"]), marks=spans_of(sp["marks"]),
+                    pages=tuple(sp["pages"]))

@@ -1,0 +1,101 @@
+"""search: a new bill against every indexed bill — candidates by LSH, then verified.
+
+1. The query's passage windows are sketched with a finer step than the index's
+   (``query_step``), and their band keys are looked up in the index: every indexed document
+   sharing a bucket is a candidate, ranked by how many band keys it shares (an *estimate*).
+2. The best candidates (at least 20, or 3 × ``top``) are re-aligned against the query with the
+   aligner (``compare_docs``): only verified passages are reported.
+3. Every passage gets its ``boilerplate_share`` from the corpus statistics; a hit's score is
+   the number of identical words in its passages, each passage discounted by its boilerplate
+   share (stock phrases count zero). Hits are ranked by that score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ._version import __version__
+from .model import DocSummary, Document, PairReport, SearchHit, SearchResult
+from .settings import Settings
+
+
+def _compare(da, db, ta, tb, settings) -> PairReport:
+    try:
+        from .compare import compare_docs
+    except ImportError:  # older tree: align only
+        from .align import align
+
+        ps = align(ta, tb, settings=settings)
+        ca = sum(p.a_words for p in ps) / max(len(ta), 1)
+        cb = sum(p.b_words for p in ps) / max(len(tb), 1)
+        return PairReport(DocSummary(da.meta, len(ta)), DocSummary(db.meta, len(tb)), ps, ca,
+                          cb, settings.to_dict(), __version__, da, db, ta, tb)
+    return compare_docs(da, db, ta, tb, settings=settings)
+
+
+def passage_weight(p) -> float:
+    """Verified identical words, discounted by how common the passage's text is."""
+    if p.stock_phrase:
+        return 0.0
+    return p.identical_words * (1.0 - p.boilerplate_share)
+
+
+def reason(rep: PairReport, subst_words: int) -> str:
+    n = len(rep.passages)
+    head = f"{n} shared passage{'s' if n != 1 else ''}, longest {rep.longest} words"
+    cov = (f"{rep.coverage_a:.0%} of the new bill and {rep.coverage_b:.0%} of "
+           f"{rep.b.meta.label} are shared text")
+    if not rep.substantive:
+        return f"{head}; boilerplate only (stock or common language); {cov}"
+    return f"{head}; {subst_words} substantive words; {cov}"
+
+
+def search(index, doc, *, top: int = 10, min_words: int | None = None,
+           fail_on_match: bool = False, settings: Settings | None = None,
+           **read_kw) -> SearchResult:
+    from .index.prepare import content_sha
+    from .index.sketch import sketch_words
+    from .normalize import tokenize
+
+    settings = settings or index.settings
+    if min_words is not None:
+        settings = settings.replace(min_words=min_words)
+    if not isinstance(doc, Document):
+        from .ingest import read
+
+        doc = read(doc, **read_kw)
+    tq = tokenize(doc, keep_deleted=settings.keep_deleted)
+    params = index.params
+    sk = sketch_words(tq.words, params, step=params.query_step)
+    qkeys = sk.keys.tolist()
+    found = index.probe(qkeys)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+    n_verify = max(3 * top, 20)
+    bp = index.boilerplate()
+    qsha = None
+    hits = []
+    for rid, n_keys in ranked[:n_verify]:
+        d = index.doc_by_rid(rid)
+        if d.id == doc.id:
+            qsha = qsha or content_sha(doc)
+            if content_sha(d) == qsha:
+                continue  # the query itself is indexed
+        td = tokenize(d, keep_deleted=settings.keep_deleted)
+        rep = _compare(doc, d, tq, td, settings)
+        if not rep.passages:
+            continue
+        ps = tuple(replace(p, boilerplate_share=max(p.boilerplate_share,
+                                                    round(bp.share(tq, p.a_start, p.a_end), 4)))
+                   for p in rep.passages)
+        rep = replace(rep, passages=ps)
+        words = sum(p.identical_words for p in ps)
+        score = sum(passage_weight(p) for p in ps)
+        bshare = 1.0 - score / words if words else 0.0
+        subst = int(round(sum(p.identical_words for p in rep.substantive)))
+        est = min(1.0, n_keys / max(1, len(qkeys)))
+        hits.append(SearchHit(DocSummary(d.meta, len(td)), round(score, 3), round(est, 4), rep,
+                              round(bshare, 4), reason(rep, subst)))
+    hits.sort(key=lambda h: (-h.score, -h.report.coverage_a, h.doc.meta.id))
+    return SearchResult(DocSummary(doc.meta, len(tq)), tuple(hits[:top]), len(found), len(index),
+                        {**settings.to_dict(), "index": params.to_dict()}, __version__,
+                        fail_on_match)
