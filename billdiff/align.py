@@ -177,7 +177,7 @@ def _split(ops: list[EditOp], s: Settings) -> list[list[EditOp]]:
         return []
     aw = ops[-1].a_end - ops[0].a_start
     bw = ops[-1].b_end - ops[0].b_start
-    if max(aw, bw) < s.min_words:
+    if min(aw, bw) < s.min_words:  # at least min_words on both sides
         return []
     if _identical(ops) >= s.min_identity * max(aw, bw):
         return [ops]

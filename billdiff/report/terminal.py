@@ -24,6 +24,8 @@ STYLE = {"same": "", "changed": "bold yellow", "only_a": "bold red", "only_b": "
 MARK_SIDE = {("a", "changed"): ("[~", "~]"), ("a", "only"): ("[-", "-]"),
              ("b", "changed"): ("{~", "~}"), ("b", "only"): ("{+", "+}")}
 _WS = re.compile(r"\s+")
+# "manage-⏎ment" as the tokenizer joins it (a lower-case word continues after the break)
+_HYPHEN_BREAK = re.compile(r"(?<=\w)[-\u2010\u00ad][ \t]*\n\s*(?=[a-z])")
 
 
 def nothing_shared(report: PairReport) -> str:
@@ -52,7 +54,7 @@ class _Side:
             return ""
         text = self.doc.text
         if not self.skip:
-            return _WS.sub(" ", text[lo:hi])
+            return _WS.sub(" ", _HYPHEN_BREAK.sub("", text[lo:hi]))
         parts, pos = [], lo
         k = max(0, bisect.bisect_right(self.skip_starts, lo) - 1)
         while k < len(self.skip) and self.skip[k][0] < hi:
@@ -64,7 +66,7 @@ class _Side:
             k += 1
         if pos < hi:
             parts.append(text[pos:hi])
-        return _WS.sub(" ", " ".join(parts))
+        return _WS.sub(" ", _HYPHEN_BREAK.sub("", "\n".join(parts)))
 
     def words(self, w0: int, w1: int) -> str:
         """Words w0..w1 (exclusive) as written."""
@@ -197,7 +199,8 @@ def _header(report: PairReport):
 def _title(k: int, p: Passage, sa: _Side, sb: _Side) -> str:
     stock = f" · stock: {p.stock_phrase}" if p.stock_phrase else (
         " · boilerplate" if p.is_boilerplate else "")
-    return (f"#{k}  {max(p.a_words, p.b_words):,} words · {p.identity:.0%} identical"
+    ident = "100%" if p.identity >= 1 else f"{min(p.identity, 0.999):.1%}"
+    return (f"#{k}  {max(p.a_words, p.b_words):,} words · {ident} identical"
             f" · score {p.score:g}{stock}")
 
 
