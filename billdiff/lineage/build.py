@@ -1,0 +1,81 @@
+"""lineage(source) — candidate pairs → verified alignments → typed edges → reduced graph."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .._version import __version__
+from ..model import LineageEdge, LineageGraph, LineageNode
+from ..settings import DEFAULT, Settings
+from . import graph as g
+from .classify import classify
+from .corpus import LocalBoilerplate, _word_ids, candidate_pairs, load
+from .evidence import LawSpans, evidence
+
+Progress = Callable[[int, int, str], None]
+
+
+def lineage(source, *, settings: Settings = DEFAULT,
+            progress: Progress | None = None) -> LineageGraph:
+    """Who copied whom in ``source`` (an Index, or a list of Documents or paths).
+
+    ``progress(done, total, stage)`` is called while pairs are verified (stage ``align``).
+    Every verified relation is an edge; edges explained by a longer path are kept with
+    ``reduced=True``. Families are connected components over all but boilerplate-only edges.
+    """
+    corpus, pairs, index_bp = load(source, settings=settings)
+    ids = None
+    if pairs is None or index_bp is None:
+        ids = _word_ids(corpus)
+    if pairs is None:
+        pairs = candidate_pairs(corpus, ids)
+    else:  # the index does not know bills: add every pair of versions of one bill
+        pairs |= candidate_pairs_same_bill(corpus)
+    if index_bp is not None:
+        def share(doc: int, tokens, s: int, e: int) -> float:
+            return index_bp.share(tokens, s, e)
+    else:
+        local = LocalBoilerplate(corpus, ids, settings=settings)
+
+        def share(doc: int, tokens, s: int, e: int) -> float:
+            return local.share(doc, s, e)
+
+    law = [LawSpans.of(d) for d in corpus.docs]
+    drafts = []
+    ordered = sorted(pairs)
+    for n, (i, j) in enumerate(ordered, 1):
+        ev = evidence(corpus, i, j, law=law, boiler_share=share, settings=settings)
+        d = classify(ev, corpus.info, settings=settings)
+        if d is not None:
+            drafts.append(d)
+        if progress is not None:
+            progress(n, len(ordered), "align")
+
+    g.fold_companions(drafts, corpus.info)
+    g.common_sources(drafts, corpus.info)
+    anc_nodes, anc_ids = g.infer_ancestors(drafts, corpus.info, corpus.docs)
+    g.reduce(drafts)
+
+    node_ids = {i: d.id for i, d in enumerate(corpus.docs)}
+    node_ids.update({nid: n.id for nid, n in zip(anc_ids, anc_nodes)})
+    dates = {i: (inf.date.isoformat() if inf.date else "") for i, inf in enumerate(corpus.info)}
+    fams = g.families(drafts, node_ids, dates, set(anc_ids))
+
+    nodes = [LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens)]
+    nodes += anc_nodes
+    nodes.sort(key=lambda n: n.id)
+    edges = [LineageEdge(node_ids[d.source], node_ids[d.target], d.type, d.directed,
+                         d.confidence, d.shared_words, round(d.coverage_source, 4),
+                         round(d.coverage_target, 4), d.passages, d.reason,
+                         d.direction_basis, d.reduced, d.report) for d in drafts]
+    edges.sort(key=lambda e: (e.source, e.target, e.type))
+    return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(),
+                        __version__)
+
+
+def candidate_pairs_same_bill(corpus) -> set[tuple[int, int]]:
+    by_bill: dict[object, list[int]] = {}
+    for i, inf in enumerate(corpus.info):
+        if inf.key:
+            by_bill.setdefault(inf.key, []).append(i)
+    return {(x, y) for ms in by_bill.values() for x in ms for y in ms if x < y}

@@ -1,0 +1,200 @@
+"""The documents lineage works on, their candidate pairs and a boilerplate model.
+
+Two kinds of source:
+
+* an ``Index`` (anything with ``list``/``get``/``tokens``/``candidate_pairs``/``boilerplate``):
+  its LSH candidates and its corpus-frequency boilerplate model are used as they are;
+* a list of Documents (or paths): candidates are the pairs that share a word 8-gram that is
+  not common (in at most ``MAX_DF`` documents), found with hashed 8-grams in numpy; the
+  boilerplate model counts, for each 5-word shingle, how many *bills* (all versions of one
+  bill count once) contain it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..model import Document, Tokens
+from ..settings import Settings
+from .bills import BillInfo, bill_info
+
+CANDIDATE_GRAM = 8  # words per hashed gram used to find candidate pairs
+MAX_DF = 100  # a gram in more documents than this is common text, not a lineage clue
+SAMPLE_ABOVE = 2000  # documents; above this only 1 gram in 4 is kept (hash-sampled)
+
+
+@dataclass
+class Corpus:
+    """Documents (sorted by id) with their tokens and parsed bill facts."""
+
+    docs: list[Document]
+    tokens: list[Tokens]
+    info: list[BillInfo]
+    index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {d.id: i for i, d in enumerate(self.docs)}
+
+    def group_of(self, i: int) -> object:
+        """Documents of one bill share a group; a document without bill facts is alone."""
+        return self.info[i].key or ("doc", self.docs[i].id)
+
+
+def _is_index(source) -> bool:
+    return all(hasattr(source, a) for a in ("candidate_pairs", "boilerplate", "list", "get"))
+
+
+def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | None, object]:
+    """(corpus, candidate pairs from the index or None, the index's boilerplate model or None)."""
+    from ..normalize import tokenize
+
+    if _is_index(source):
+        ids = sorted(m.id for m in source.list())
+        docs = [source.get(i) for i in ids]
+        toks = [source.tokens(i) for i in ids]
+    else:
+        docs = []
+        for x in source:
+            if isinstance(x, Document):
+                docs.append(x)
+            else:
+                from ..ingest import read
+
+                docs.append(read(x))
+        docs.sort(key=lambda d: d.id)
+        toks = [tokenize(d, keep_deleted=settings.keep_deleted) for d in docs]
+    seen: set[str] = set()
+    for d in docs:
+        if not d.id:
+            raise InputError("a document has no id", path=d.meta.source or None,
+                             hint="give every document an id (the file stem is the default)")
+        if d.id in seen:
+            raise InputError(f"two documents have the id {d.id!r}",
+                             hint="give each document a distinct id, or drop the duplicate")
+        seen.add(d.id)
+    corpus = Corpus(docs, toks, [bill_info(d.meta) for d in docs])
+    if not _is_index(source):
+        return corpus, None, None
+    pairs = set()
+    for a, b, _est in source.candidate_pairs():
+        ia, ib = corpus.index.get(a), corpus.index.get(b)
+        if ia is not None and ib is not None and ia != ib:
+            pairs.add((min(ia, ib), max(ia, ib)))
+    return corpus, pairs, source.boilerplate()
+
+
+# --- hashing -----------------------------------------------------------------------------------
+
+
+def _word_ids(corpus: Corpus):
+    import numpy as np
+
+    vocab: dict[str, int] = {}
+    return [np.fromiter((vocab.setdefault(w, len(vocab)) for w in t.words), dtype=np.uint64,
+                        count=len(t.words)) for t in corpus.tokens]
+
+
+def _gram_hashes(ids, k: int):
+    """64-bit hash of every k-word gram (position i = words i..i+k-1)."""
+    import numpy as np
+
+    n = len(ids) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * np.uint64(1099511628211) + ids[j:j + n] + np.uint64(1)
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(29)
+    return h
+
+
+def candidate_pairs(corpus: Corpus, ids=None) -> set[tuple[int, int]]:
+    """Pairs of documents sharing an uncommon word 8-gram (plus all versions of one bill)."""
+    import numpy as np
+
+    ids = ids if ids is not None else _word_ids(corpus)
+    n = len(corpus.docs)
+    step = 4 if n > SAMPLE_ABOVE else 1
+    need = 2 if step > 1 else 1  # sampled grams two pairs must share
+    hs, ds = [], []
+    for i, w in enumerate(ids):
+        h = np.unique(_gram_hashes(w, CANDIDATE_GRAM))
+        if step > 1:
+            h = h[(h % np.uint64(step)) == 0]
+        hs.append(h)
+        ds.append(np.full(len(h), i, dtype=np.int64))
+    pairs: set[tuple[int, int]] = set()
+    if hs:
+        h = np.concatenate(hs)
+        d = np.concatenate(ds)
+        order = np.argsort(h, kind="stable")
+        h, d = h[order], d[order]
+        cuts = np.flatnonzero(np.diff(h)) + 1
+        starts = np.concatenate(([0], cuts))
+        sizes = np.diff(np.concatenate((starts, [len(h)])))
+        counts: dict[int, int] = {}
+        two = starts[sizes == 2]
+        a, b = d[two], d[two + 1]
+        keys = np.minimum(a, b) * n + np.maximum(a, b)
+        uk, uc = np.unique(keys, return_counts=True)
+        for k, c in zip(uk.tolist(), uc.tolist()):
+            counts[k] = counts.get(k, 0) + c
+        for s, z in zip(starts[(sizes > 2) & (sizes <= MAX_DF)].tolist(),
+                        sizes[(sizes > 2) & (sizes <= MAX_DF)].tolist()):
+            grp = sorted(set(d[s:s + z].tolist()))
+            for x in range(len(grp)):
+                for y in range(x + 1, len(grp)):
+                    k = grp[x] * n + grp[y]
+                    counts[k] = counts.get(k, 0) + 1
+        pairs = {(k // n, k % n) for k, c in counts.items() if c >= need}
+    # every pair of versions of one bill is compared, whatever the grams say
+    by_bill: dict[object, list[int]] = {}
+    for i in range(n):
+        if corpus.info[i].key:
+            by_bill.setdefault(corpus.info[i].key, []).append(i)
+    for members in by_bill.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                pairs.add((members[x], members[y]))
+    return pairs
+
+
+class LocalBoilerplate:
+    """Share of a passage made of shingles found in many bills of this corpus."""
+
+    def __init__(self, corpus: Corpus, ids, *, settings: Settings):
+        import numpy as np
+
+        k = settings.shingle_words
+        groups: dict[object, list[int]] = {}
+        for i in range(len(corpus.docs)):
+            groups.setdefault(corpus.group_of(i), []).append(i)
+        hashes = [_gram_hashes(w, k) for w in ids]
+        per_group = [np.unique(np.concatenate([hashes[i] for i in g])) for g in groups.values()]
+        all_h = np.concatenate(per_group) if per_group else np.zeros(0, dtype=np.uint64)
+        uh, uc = np.unique(all_h, return_counts=True)
+        limit = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * len(groups))
+        common = uh[uc >= limit]
+        self.groups = len(groups)
+        self.limit = limit
+        self._cum = []
+        for i, h in enumerate(hashes):
+            n = len(ids[i])
+            cover = np.zeros(n + 1, dtype=np.int32)
+            if len(h) and len(common):
+                starts = np.flatnonzero(np.isin(h, common, assume_unique=False))
+                # word j is covered when a common shingle starts in [j-k+1, j]
+                cover[starts] += 1
+                cover[np.minimum(starts + k, n)] -= 1
+            covered = (np.cumsum(cover[:n]) > 0).astype(np.int32)
+            self._cum.append(np.concatenate(([0], np.cumsum(covered))).astype(np.int32))
+
+    def share(self, doc: int, start: int, end: int) -> float:
+        if end <= start:
+            return 0.0
+        c = self._cum[doc]
+        return float(c[end] - c[start]) / (end - start)

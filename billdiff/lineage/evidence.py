@@ -1,0 +1,173 @@
+"""One candidate pair → verified alignment → the evidence lineage reasons with.
+
+Each passage of the verified alignment is sorted into one of three heaps:
+
+* ``boiler``: stock phrase or mostly corpus-common text (``Passage.is_boilerplate``);
+* ``law``: existing-law text both bills quote because both amend the same section (the
+  passage lies, on both sides, inside a section introduced by "RCW x.y.z and … are each
+  amended to read as follows:" — or "Section … is amended to read as follows" — citing the
+  same section);
+* ``subst``: everything else — the reuse that can mean copying. A passage where one side is
+  a codified section ("RCW 43.386.901" heading) and the other side amends that very section
+  is substantive, and remembered in ``quoted`` so the reason can say so.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from .._version import __version__
+from ..model import DocSummary, Document, PairReport, Passage, Tokens
+from ..settings import Settings
+
+_CITE = r"\d+[A-Z]?\.\d+[A-Z]?\.\d+[A-Za-z]?"
+_AMEND = re.compile(
+    rf"(?:RCW\s+(?P<rcw>{_CITE})\s+and\s+[^\n]{{0,400}}?|"
+    r"(?:Section|§)\s+(?P<gen>\d+\w*[.\-]\d[\w.\-]*)[^\n]{0,200}?)"
+    r"\b(?:is|are)\s+(?:hereby\s+)?(?:each\s+)?amended\s+to\s+read\s+as\s+follows", re.I)
+_CODIFIED = re.compile(rf"^[ \t]*RCW[ \t]+(?P<cite>{_CITE})[ \t]*$", re.M)
+_NEXT_SECTION = re.compile(r"^[ \t]*(?:NEW SECTION\.|Sec\.[ \t]+\d+\.|SECTION[ \t]+\d+\.|"
+                           r"SEC\.[ \t]+\d+\.|PART[ \t]+[IVXL\d]+|RCW[ \t]+\d)", re.M)
+
+
+@dataclass(frozen=True)
+class LawSpans:
+    """Character spans of a document that amend a cited section, or that *are* one."""
+
+    amend: tuple[tuple[int, int, str], ...]
+    codified: tuple[tuple[int, int, str], ...]
+
+    @staticmethod
+    def of(doc: Document) -> LawSpans:
+        text = doc.text
+        heads = [m.start() for m in _NEXT_SECTION.finditer(text)]
+
+        def end_after(pos: int) -> int:
+            k = bisect.bisect_right(heads, pos)
+            return heads[k] if k < len(heads) else len(text)
+
+        amend = tuple((m.start(), end_after(m.end()), _norm(m.group("rcw") or m.group("gen")))
+                      for m in _AMEND.finditer(text))
+        codified = tuple((m.start(), end_after(m.end()), _norm(m.group("cite")))
+                         for m in _CODIFIED.finditer(text))
+        return LawSpans(amend, codified)
+
+    @staticmethod
+    def cite_at(spans, pos: int) -> str:
+        for s, e, c in spans:
+            if s <= pos < e:
+                return c
+        return ""
+
+
+def _norm(cite: str) -> str:
+    return cite.rstrip(".").upper()
+
+
+@dataclass
+class Evidence:
+    """The verified pair (``i`` < ``j``; ``report.a`` is document ``i``)."""
+
+    i: int
+    j: int
+    report: PairReport
+    subst: list[Passage]
+    law: list[Passage]
+    boiler: list[Passage]
+    words_i: int
+    words_j: int
+    law_cites: tuple[str, ...]  # sections both amend (where their shared law text lies)
+    quoted: tuple[str, ...]  # sections one side is and the other amends
+    quoted_from_i: bool = False  # document i is the codified law the other amends
+
+    @property
+    def shared_words(self) -> int:
+        return sum(p.identical_words for p in self.subst)
+
+    def coverage(self, which: str, passages=None) -> float:
+        """Share of document i ('i') or j ('j') inside the given passages (union)."""
+        ps = self.subst if passages is None else passages
+        spans = sorted((p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end)
+                       for p in ps)
+        total, cur_s, cur_e = 0, -1, -1
+        for s, e in spans:
+            if s > cur_e:
+                total += max(0, cur_e - cur_s)
+                cur_s, cur_e = s, e
+            else:
+                cur_e = max(cur_e, e)
+        total += max(0, cur_e - cur_s)
+        n = self.words_i if which == "i" else self.words_j
+        return total / n if n else 0.0
+
+    def spans(self, which: str) -> list[tuple[int, int]]:
+        return sorted((p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end)
+                      for p in self.subst)
+
+
+def _stock_fn():
+    try:
+        from ..stock import stock_phrase
+    except ImportError:
+        return None
+    return stock_phrase
+
+
+def align_pair(da: Document, db: Document, ta: Tokens, tb: Tokens, *,
+               settings: Settings) -> PairReport:
+    """The alignment work's ``compare_docs`` when present, else the skeleton's ``align``."""
+    try:
+        from ..compare import compare_docs
+    except ImportError:
+        compare_docs = None
+    if compare_docs is not None:
+        return compare_docs(da, db, ta, tb, settings=settings)
+    from ..align import align
+
+    passages = align(ta, tb, settings=settings)
+    cov_a = sum(p.a_words for p in passages) / max(len(ta), 1)
+    cov_b = sum(p.b_words for p in passages) / max(len(tb), 1)
+    return PairReport(DocSummary(da.meta, len(ta)), DocSummary(db.meta, len(tb)), passages,
+                      cov_a, cov_b, settings.to_dict(), __version__, da, db, ta, tb)
+
+
+def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
+             settings: Settings) -> Evidence:
+    """Verify pair (i, j) and sort its passages. ``boiler_share(doc, tokens, s, e)``."""
+    da, db = corpus.docs[i], corpus.docs[j]
+    ta, tb = corpus.tokens[i], corpus.tokens[j]
+    rep = align_pair(da, db, ta, tb, settings=settings)
+    stock = _stock_fn()
+    marked, subst, lawp, boiler = [], [], [], []
+    cites, quoted, from_i = set(), set(), False
+    for p in rep.passages:
+        share = max(p.boilerplate_share, boiler_share(i, ta, p.a_start, p.a_end))
+        phrase = p.stock_phrase or (stock(ta.words[p.a_start:p.a_end]) if stock else "")
+        if share != p.boilerplate_share or phrase != p.stock_phrase:
+            p = replace(p, boilerplate_share=share, stock_phrase=phrase)
+        am = (p.a_char_start + p.a_char_end) // 2
+        bm = (p.b_char_start + p.b_char_end) // 2
+        ca, cb = LawSpans.cite_at(law[i].amend, am), LawSpans.cite_at(law[j].amend, bm)
+        qa = LawSpans.cite_at(law[i].codified, am)
+        qb = LawSpans.cite_at(law[j].codified, bm)
+        if (qa and qa == cb) or (qb and qb == ca):
+            # one side is the section the other amends: specific, even when stock wording
+            quoted.add(qa if qa == cb else qb)
+            from_i = from_i or qa == cb
+            p = replace(p, boilerplate_share=0.0, stock_phrase="")
+            marked.append(p)
+            subst.append(p)
+            continue
+        marked.append(p)
+        if ca and ca == cb:
+            lawp.append(p)
+            cites.add(ca)
+        elif p.is_boilerplate:
+            boiler.append(p)
+        else:
+            subst.append(p)
+    rep = replace(rep, passages=tuple(marked))
+    return Evidence(i, j, rep, subst, lawp, boiler, len(ta), len(tb),
+                    tuple(sorted(cites)), tuple(sorted(quoted)), from_i)
