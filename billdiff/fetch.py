@@ -157,7 +157,7 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
                               "try again later, or use --offline --mirror DIR")
             if status != 429 and status < 500:
                 raise last from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             last = FetchError(f"timed out after {timeout:g} s ({attempt + 1} attempts)",
                               path=url, hint="try again later, raise BILLDIFF_TIMEOUT, or use "
                               "--offline --mirror DIR with a downloaded copy")

@@ -114,19 +114,20 @@ def _shape(text: str) -> str:
 
 def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
     n = len(pages)
-    # running headers/footers: a line shape repeated near the top or bottom of most pages
-    edge_shapes: Counter = Counter()
+    # running headers/footers: the same line (digits aside) in the same slot at the top or
+    # bottom of most pages
+    slots: Counter = Counter()
     for lines, _ in pages:
-        edges = {_shape(ln.text) for ln in lines[:2] + lines[-3:]}
-        edge_shapes.update(edges)
-    repeated = {s for s, c in edge_shapes.items()
-                if n >= 3 and c >= max(3, 0.5 * n) and len(s) > 1 and s != "#"}
+        slots.update(_edge_slots(lines))
+    repeated = {k for k, c in slots.items()
+                if n >= 3 and c >= max(3, 0.5 * n) and len(k[1]) > 1 and k[1] != "#"}
     for pno, (lines, _) in enumerate(pages):
+        rep = {i for i, k in _edge_slots(lines, indexed=True) if k in repeated}
         for i, ln in enumerate(lines):
             t = ln.text.strip()
             edge = i < 2 or i >= len(lines) - 3
-            if (_VERDATE.search(t) or _GPO_FOOTER.match(t) or _END_MARK.match(t)
-                    or (edge and (_shape(t) in repeated or _GPO_FOOTER_BARE.match(t)))):
+            if (_VERDATE.search(t) or _GPO_FOOTER.match(t) or _END_MARK.match(t) or i in rep
+                    or (edge and _GPO_FOOTER_BARE.match(t))):
                 ln.kind = "furniture"
             elif pno == 0 and i < 3 and _CLASS_MARK.match(t) and len(lines) > 5:
                 ln.kind = "furniture"
@@ -135,6 +136,17 @@ def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
         for ln in body[:1] + body[-1:]:
             if _PAGE_NUM.match(ln.text.strip()) and len(ln.words) <= 4:
                 ln.kind = "furniture"
+
+
+def _edge_slots(lines: list[Line], indexed: bool = False):
+    """(slot, shape) of the first two and last three lines ('t0', 't1', 'b1'…'b3')."""
+    out = []
+    for i, ln in enumerate(lines):
+        slot = f"t{i}" if i < 2 else f"b{len(lines) - i}" if i >= len(lines) - 3 else None
+        if slot is not None:
+            key = (slot, _shape(ln.text))
+            out.append((i, key) if indexed else key)
+    return out
 
 
 def _mark_line_numbers(pages: list[list[Line]]) -> None:

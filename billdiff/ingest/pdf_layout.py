@@ -10,7 +10,6 @@ pdfplumber gives each glyph with its box and text matrix. We do our own grouping
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 
@@ -51,8 +50,13 @@ def orientation(ch: dict) -> str:
 
 def _frame(ch: dict, orient: str, width: float, height: float) -> tuple[float, float, float, float]:
     """(u0, u1, key, size) of a char in its reading frame."""
-    a, b, c, d, e, f = ch["matrix"]
-    size = max(math.hypot(a, b), math.hypot(c, d), 0.1)
+    e, f = ch["matrix"][4], ch["matrix"][5]
+    # type size = the glyph box's extent across the reading direction (the matrix alone
+    # does not carry it when the font size is set by Tf)
+    if orient in ("up", "down"):
+        size = max(ch["bottom"] - ch["top"], 0.1)
+    else:
+        size = max(ch["x1"] - ch["x0"], 0.1)
     if orient == "up":
         return ch["x0"], ch["x1"], height - f, size
     if orient == "cw":  # reads top → bottom; first line is the right-most
