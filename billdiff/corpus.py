@@ -7,7 +7,7 @@ version: facts only (state, session, bill, version, date, sponsors, title), the 
 
 ``fetch_corpus`` gets each document once: from a mirror folder (files named ``<id>.<ext>``,
 searched recursively, optional ``<id>.json`` sidecar), else from the cache, else from the
-network (billdiff.fetch when present; a small stdlib shim with the same signature otherwise).
+network (``billdiff.fetch``: User-Agent, timeout, retries with backoff, atomic cache writes).
 It is polite (User-Agent, timeouts, retries with backoff, a pause between requests to one
 host, gives up on a host that cannot be reached), resumes after an interruption (cached files
 are not fetched again; a partial download is never kept) and reports what it could not get.
@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from .errors import FetchError, InputError
 from .model import Metadata
@@ -145,6 +145,7 @@ class FetchItem:
     error: str = ""
     warning: str = ""
     meta: Metadata | None = None
+    format: str = ""  # txt | html | pdf | xml of the file at ``path``
 
     @property
     def available(self) -> bool:
@@ -345,12 +346,11 @@ def _mirror_pick(entry: Entry, found: list[Path]) -> tuple[Path | None, Path | N
     return doc, by_ext.get(".json")
 
 
-def _expected_sha(entry: Entry, path: Path) -> str:
-    ext = path.suffix.lower()
+def _expected_sha(entry: Entry, path: Path, fmt: str) -> str:
     for f in entry.files:
-        if ext in _EXTS[f.format] and f.sha256:
+        if f.format == fmt and f.sha256:
             return f.sha256
-    return entry.text_sha256 if ext == ".txt" else ""
+    return entry.text_sha256 if fmt == "txt" else ""
 
 
 def _merge_sidecar(meta: Metadata, sidecar: Path | None) -> Metadata:
@@ -391,22 +391,27 @@ def _sha256(path: Path) -> str:
 
 
 def _fetch_fn():
-    """billdiff.fetch.fetch when the ingest work has landed, else the local shim."""
-    try:
-        from .fetch import fetch
-    except ImportError:
-        return _shim_fetch
+    from .fetch import fetch
+
     return fetch
 
 
 class _Hosts:
-    """Pause between requests to one host; stop asking a host that cannot be reached."""
+    """Pause between requests to one host; stop asking a host that cannot be reached
+    (a name that does not resolve at once; refused connections or time-outs twice)."""
 
-    def __init__(self, min_interval: float, give_up_after: int = 2):
+    _DNS = ("name or service not known", "nodename nor servname", "name resolution",
+            "no address associated", "getaddrinfo failed")
+    _DOWN = ("cannot connect", "refused", "unreachable", "timed out")
+
+    def __init__(self, min_interval: float, give_up_after: int = 2, no_dns_after: int = 3):
         self.min_interval = min_interval
         self.give_up_after = give_up_after
+        self.no_dns_after = no_dns_after  # this many unresolvable hosts, none answered: offline
         self.last: dict[str, float] = {}
-        self.unreachable: dict[str, int] = {}
+        self.strikes: dict[str, int] = {}
+        self.unresolved: set[str] = set()
+        self.answered = 0
 
     def wait(self, host: str) -> None:
         last = self.last.get(host)
@@ -417,13 +422,17 @@ class _Hosts:
         self.last[host] = time.monotonic()
 
     def dead(self, host: str) -> bool:
-        return self.unreachable.get(host, 0) >= self.give_up_after
+        if not self.answered and len(self.unresolved) >= self.no_dns_after:
+            return True  # no name resolves: the machine is offline
+        return self.strikes.get(host, 0) >= self.give_up_after
 
     def failed(self, host: str, err: Exception) -> None:
         msg = str(err).lower()
-        if any(s in msg for s in ("cannot connect", "name or service", "resolve",
-                                  "unreachable", "refused", "no address")):
-            self.unreachable[host] = self.unreachable.get(host, 0) + 1
+        if any(s in msg for s in self._DNS):
+            self.strikes[host] = self.give_up_after
+            self.unresolved.add(host)
+        elif any(s in msg for s in self._DOWN):
+            self.strikes[host] = self.strikes.get(host, 0) + 1
 
 
 def fetch_corpus(
@@ -464,23 +473,22 @@ def fetch_corpus(
 
 
 def _default_cache_dir() -> Path:
-    try:
-        from .fetch import default_cache_dir
-    except ImportError:
-        return _shim_default_cache_dir()
+    from .fetch import default_cache_dir
+
     return Path(default_cache_dir())
 
 
 def _checked(entry: Entry, status: str, path: Path, url: str, meta: Metadata,
-             sha: str = "") -> FetchItem:
+             sha: str = "", fmt: str = "") -> FetchItem:
     sha = sha or _sha256(path)
-    want = _expected_sha(entry, path)
+    fmt = fmt or _fmt_of(path)
+    want = _expected_sha(entry, path, fmt)
     warn = (f"sha256 {sha[:12]}… differs from the manifest's {want[:12]}… "
             "(the publisher may have changed the file)") if want and want != sha else ""
-    fmt = _fmt_of(path)
-    meta = replace(meta, sha256=sha, source=str(path), format=fmt or meta.format)
+    meta = replace(meta, sha256=sha, source=url or str(path), format=fmt or meta.format,
+                   source_url=url or meta.source_url)
     return FetchItem(id=entry.id, status=status, path=path, url=url, sha256=sha,
-                     expected_sha256=want, warning=warn, meta=meta)
+                     expected_sha256=want, warning=warn, meta=meta, format=fmt)
 
 
 def _fmt_of(path: Path) -> str:
@@ -502,7 +510,7 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
     for f in entry.files:  # the cache first, for every URL: never refetch what we have
         try:
             got = fetch(f.url, cache_dir=cache_dir, offline=True)
-            return _checked(entry, "cached", Path(got.path), f.url, meta, got.sha256)
+            return _checked(entry, "cached", Path(got.path), f.url, meta, got.sha256, f.format)
         except FetchError:
             pass
     if offline:
@@ -511,7 +519,9 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
     for f in entry.files:
         host = urlsplit(f.url).netloc
         if hosts.dead(host):
-            errors.append(f"{f.url}: skipped, {host} could not be reached earlier in this run")
+            why = (f"{host} could not be reached earlier in this run" if host in hosts.strikes
+                   else "no host name resolved earlier in this run (offline?)")
+            errors.append(f"{f.url}: skipped, {why}")
             continue
         hosts.wait(host)
         try:
@@ -519,10 +529,11 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
                         min_interval=0.0)
         except FetchError as err:
             hosts.failed(host, err)
-            errors.append(f"{f.url}: {err}")
+            errors.append(f"{f.url}: {getattr(err, 'message', err)}")
             continue
+        hosts.answered += 1
         status = "cached" if getattr(got, "from_cache", False) else "fetched"
-        return _checked(entry, status, Path(got.path), f.url, meta, got.sha256)
+        return _checked(entry, status, Path(got.path), f.url, meta, got.sha256, f.format)
     return FetchItem(id=entry.id, status="failed", meta=meta, error=" | ".join(errors))
 
 
@@ -539,105 +550,21 @@ def cached_path(entry: Entry, *, cache_dir: str | os.PathLike | None = None) -> 
 
 
 def documents(report: FetchReport, *, read: Callable | None = None) -> list:
-    """Read every available document of a report as a Document carrying the manifest facts."""
+    """Read every available document of a report: Documents carrying the manifest facts.
+
+    XML renditions are skipped (no reader); a document that cannot be read raises InputError.
+    """
     if read is None:
         from .ingest import read
     docs = []
     for item in report.available:
-        doc = read(str(item.path))
-        m = item.meta
-        if doc.meta.sha256 and not m.sha256:
-            m = replace(m, sha256=doc.meta.sha256)
-        docs.append(replace(doc, meta=m))
+        if item.format not in ("txt", "html", "pdf"):
+            continue
+        m = item.meta.to_dict() if item.meta else {}
+        meta = {k: v for k, v in m.items() if v not in ("", (), [], {}, None)
+                and k not in ("sha256", "format")}
+        docs.append(read(str(item.path), meta=meta, fmt=item.format))
     return docs
-
-
-# ----------------------------------------------------------------------------- shim
-# Used only while billdiff/fetch.py (owned by the ingest work) is absent. Same signature and
-# result fields as billdiff.fetch.fetch (see docs/DESIGN.md); stdlib only.
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    path: Path
-    url: str
-    sha256: str
-    content_type: str
-    from_cache: bool
-    from_mirror: bool
-
-
-def _shim_default_cache_dir() -> Path:
-    env = os.environ.get("BILLDIFF_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "billdiff"
-
-
-def _shim_fetch(url: str, *, cache_dir=None, offline: bool = False, mirror=None,
-                timeout: float = 30, retries: int = 3, min_interval: float = 0.0) -> _Fetched:
-    import http.client
-    import socket
-    import tempfile
-    import urllib.error
-    import urllib.request
-
-    from ._version import __version__
-
-    cache = Path(cache_dir) if cache_dir else _shim_default_cache_dir()
-    key = hashlib.sha256(url.encode()).hexdigest()[:24]
-    suffix = Path(urlsplit(url).path).suffix.lower()[:8]
-    dest = cache / "http" / f"{key}{suffix}"
-    if dest.is_file():
-        return _Fetched(dest, url, _sha256(dest), "", True, False)
-    if offline:
-        raise FetchError("not in the cache and offline", path=url,
-                         hint="run without --offline, or give --mirror DIR")
-    quoted = quote(url, safe=":/?&=%#~+,;@!$'()*[]")
-    req = urllib.request.Request(quoted, headers={
-        "User-Agent": f"billdiff/{__version__} (+corpus fetch; legislative text research)"})
-    last: Exception | None = None
-    for attempt in range(max(1, retries)):
-        if attempt:
-            time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                ctype = resp.headers.get("Content-Type", "")
-                want = resp.headers.get("Content-Length")
-                body = resp.read()
-            if want is not None and want.isdigit() and int(want) != len(body):
-                raise http.client.IncompleteRead(body, int(want) - len(body))
-        except urllib.error.HTTPError as err:
-            last = err
-            if err.code not in (408, 429) and err.code < 500:
-                break  # 404 and co: asking again will not help
-            continue
-        except (urllib.error.URLError, http.client.HTTPException, socket.timeout,
-                TimeoutError, ConnectionError) as err:
-            last = err
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(body)
-            os.replace(tmp, dest)  # atomic: an interrupted run never leaves a partial file
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return _Fetched(dest, url, hashlib.sha256(body).hexdigest(), ctype, False, False)
-    raise FetchError(_why(last), path=url, hint="try again later, or use --mirror DIR")
-
-
-def _why(err: Exception | None) -> str:
-    import http.client
-    import urllib.error
-
-    if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason}"
-    if isinstance(err, http.client.IncompleteRead):
-        return f"truncated download ({len(err.partial)} bytes, {err.expected} more announced)"
-    if isinstance(err, urllib.error.URLError):
-        return f"cannot connect ({err.reason})"
-    return f"{type(err).__name__}: {err}" if err else "unknown error"
 
 
 __all__ = [

@@ -36,48 +36,46 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
     Exit 0 when at least one document is available (the missing ones are listed), 2 when none.
     """
     from ..corpus import documents, fetch_corpus, load_manifest
-
-    out, err = make_console(), make_console(stderr=True)
     manifest = load_manifest(name)
+    width = len(str(len(manifest.docs)))
 
     def progress(done, total, item):
         if quiet:
             return
         where = item.url or (str(item.path) if item.path else "")
-        line = f"[{done}/{total}] {item.status:<12} {item.id}"
-        err.print(f"{line}  {where}" if item.status in ("fetched", "mirror") else line,
-                  markup=False)
+        line = f"[{done:>{width}}/{total}] {item.status:<12} {item.id}"
+        click.echo(f"{line}  {where}" if item.status in ("fetched", "mirror") else line,
+                   err=True)
 
     rep = fetch_corpus(manifest, mirror=mirror, cache_dir=cache_dir, offline=offline,
                        progress=progress, min_interval=min_interval, timeout=timeout)
     counts = ", ".join(f"{rep.count(s)} {s}" for s in
                        ("fetched", "cached", "mirror", "failed", "offline", "unidentified")
                        if rep.count(s))
-    out.print(f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents "
-              f"available ({counts})", markup=False)
+    click.echo(f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents "
+               f"available ({counts})")
     for item in rep.warnings:
-        out.print(f"warning: {item.id}: {item.warning}", markup=False)
+        click.echo(f"warning: {item.id}: {item.warning}")
     for item in rep.missing:
-        out.print(f"missing: {item.id}: {item.error}", markup=False)
+        click.echo(f"missing: {item.id}: {item.error}")
     if not rep.available:
         click.echo(f"error: no document of {manifest.name!r} could be had — check the network, "
                    "or give --mirror DIR (e.g. ../shared/corpus)", err=True)
         sys.exit(2)
     if not no_index:
-        _index(rep, db, documents, out)
+        _index(rep, db, documents)
     sys.exit(rep.exit_code)
 
 
-def _index(rep, db, documents, out) -> None:
+def _index(rep, db, documents) -> None:
     try:
         from ..index import Index
     except ImportError:
-        out.print("note: the index is not part of this build yet; documents not indexed",
-                  markup=False)
+        click.echo("note: the index is not part of this build yet; documents not indexed")
         return
     docs = documents(rep)
     Index(db).add(docs, replace=True)
-    out.print(f"indexed {len(docs)} documents into {db or 'the default index'}", markup=False)
+    click.echo(f"indexed {len(docs)} documents into {db or 'the default index'}")
 
 
 @corpus.command("list")
