@@ -21,6 +21,8 @@ Deterministic: no hashing of strings into the result, ties broken by position.
 
 from __future__ import annotations
 
+import sys
+import types
 from bisect import bisect_left, bisect_right
 
 from .model import EditOp, Passage, Tokens
@@ -250,3 +252,14 @@ def _union(spans) -> int:
         total += e - max(s, end)
         end = e
     return total
+
+
+class _CallableModule(types.ModuleType):
+    """``billdiff.align(a, b, settings=...)`` works even after ``import billdiff.align`` has
+    bound the package attribute to this module (the import system does that for submodules)."""
+
+    def __call__(self, *args, **kwargs) -> tuple[Passage, ...]:
+        return align(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

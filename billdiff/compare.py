@@ -8,6 +8,8 @@ each side's words inside the *union* of the passages (a word matched twice count
 from __future__ import annotations
 
 import bisect
+import sys
+import types
 from dataclasses import replace
 
 from ._version import __version__
@@ -79,3 +81,14 @@ def _with_sections(passages: tuple[Passage, ...], da, ta, db, tb) -> tuple[Passa
         return passages
     return tuple(replace(p, a_section=_section(ma, p.a_start, p.a_end),
                          b_section=_section(mb, p.b_start, p.b_end)) for p in passages)
+
+
+class _CallableModule(types.ModuleType):
+    """``billdiff.compare(a, b)`` works even after ``import billdiff.compare`` has bound the
+    package attribute to this module (the import system does that for submodules)."""
+
+    def __call__(self, *args, **kwargs) -> PairReport:
+        return compare(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

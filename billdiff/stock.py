@@ -54,11 +54,15 @@ PATTERNS: tuple[tuple[str, str], ...] = (
      r"a new (?:section|chapter|subsection) is (?:hereby )?added to (?:chapter|title)"
      r"(?: \w+){1,6}? to read as follows"),
     ("short-title",
-     r"(?:this|the) (?:act|title|chapter|subchapter)(?: \w+){0,3}? may be cited as(?: \w+){1,14}?"
-     r" act(?: of \d{4})?"),
+     r"(?:this|the) (?:act|title|chapter|subchapter)(?: \w+){0,3}? may be cited as"
+     r"(?:(?: \w+){1,14}? act(?: of \d{4})?| the)?"),
     ("null-and-void",
      r"if specific funding for the purposes of this act(?: \w+){0,40}? this act is null and void"),
-    ("", r"(?:new section )?sec(?:tion)? \d+(?: \w){0,1}"),  # glue: section numbers
+    # glue, counted as covered but naming nothing: section numbers and stock headings, the
+    # end of a long title
+    ("", r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
+         r"| effective date| severability)?"),
+    ("", r"(?:and )?for other purposes"),
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
 
