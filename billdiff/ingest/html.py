@@ -65,8 +65,8 @@ class _Builder:
         self.pos = 0
         self.line_has_text = False
         self.pending_space = False
-        self.after_literal = False
-        self.after_literal = False
+        self.pending_sep = ""
+        self.pending_sep = ""  # a table-cell separator, written before the cell's first word
         self.spans: list[Span] = []
 
     def text(self, s: str, kind: str) -> None:
@@ -80,11 +80,14 @@ class _Builder:
         for i, w in enumerate(words):
             if i:
                 self.pending_space = True
-            if self.pending_space and self.line_has_text and not self.after_literal:
+            if self.pending_sep and self.line_has_text:
+                self.parts.append(self.pending_sep)
+                self.pos += len(self.pending_sep)
+            elif self.pending_space and self.line_has_text :
                 self.parts.append(" ")
                 self.pos += 1
+            self.pending_sep = ""
             self.pending_space = False
-            self.after_literal = False
             start = self.pos
             self.parts.append(w)
             self.pos += len(w)
@@ -101,12 +104,10 @@ class _Builder:
     def space(self) -> None:
         self.pending_space = True
 
-    def literal(self, s: str) -> None:
-        self.parts.append(s)
-        self.pos += len(s)
-        self.line_has_text = True
-        self.pending_space = False
-        self.after_literal = True
+    def cell(self) -> None:
+        """A new table cell: `` | `` before its first word (empty cells add nothing)."""
+        if self.line_has_text:
+            self.pending_sep = " | "
 
     def newline(self) -> None:
         if self.line_has_text:
@@ -114,7 +115,7 @@ class _Builder:
             self.pos += 1
         self.line_has_text = False
         self.pending_space = False
-        self.after_literal = False
+        self.pending_sep = ""
 
 
 def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
@@ -139,8 +140,7 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
             b.newline()
         return
     if tag in ("td", "th"):
-        if b.line_has_text:
-            b.literal(" | ")
+        b.cell()
     if tag == "tr":
         b.newline()
         in_row = True
