@@ -1,9 +1,11 @@
 """How common a phrase is in the corpus; the share of a passage that is boilerplate.
 
 Corpus statistics are document frequencies of word shingles (the index's ``shingle_df``
-table: in how many documents, and in which states, each shingle occurs; incremental, no
-refit). A shingle is *common* when it occurs in more than ``settings.boilerplate_doc_share``
-of the documents and in at least ``settings.boilerplate_min_docs`` of them. The boilerplate
+table: in how many documents, how many distinct bills and which states each shingle occurs;
+incremental, no refit). Versions of one bill count once, so a bill with many versions does
+not make its own text look common. A shingle is *common* when it occurs in more than
+``settings.boilerplate_doc_share`` of the bills and in at least
+``settings.boilerplate_min_docs`` of them. The boilerplate
 share of a passage is the share of its words covered by common shingles; scores are
 discounted by it (after Linder et al., who divide an alignment's score by how often its text
 recurs in the corpus).
@@ -42,7 +44,7 @@ class Boilerplate:
     @classmethod
     def from_index(cls, index) -> Boilerplate:
         con = index._con
-        n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        n_docs = index.bills()
         n_states = con.execute(
             "SELECT count(DISTINCT state) FROM documents WHERE state!=''").fetchone()[0]
 
@@ -54,7 +56,7 @@ class Boilerplate:
             vals = uniq.tolist()
             for s in range(0, len(vals), 500):
                 chunk = vals[s : s + 500]
-                q = f"SELECT h, docs, states FROM shingle_df WHERE h IN ({','.join('?' * len(chunk))})"
+                q = f"SELECT h, bills, states FROM shingle_df WHERE h IN ({','.join('?' * len(chunk))})"
                 for h, d, st in con.execute(q, chunk):
                     found[h] = (d, _popcount(st))
             ud = np.array([found.get(v, (0, 0))[0] for v in vals], dtype=np.int64)

@@ -185,9 +185,9 @@ class Index:
             cur = con.execute(
                 "INSERT INTO documents(id, state, session, bill, version, date, title, sponsors,"
                 " source, source_url, sha256, format, extra, added_at, tool_version, words,"
-                " windows, content_sha) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " windows, content_sha, bill_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*store.meta_row(m), now, __version__, prep.words, prep.windows,
-                 prep.content_sha))
+                 prep.content_sha, store.bill_key(m)))
             rid = cur.lastrowid
             con.execute("INSERT INTO texts VALUES(?,?,?)", (rid, prep.text, prep.spans))
             con.execute("INSERT INTO sketches VALUES(?,?,?,?)",
@@ -195,10 +195,11 @@ class Index:
             con.executemany("INSERT OR IGNORE INTO lsh VALUES(?,?,?)",
                             ((b, k, rid) for b, k in prep.keys.tolist()))
             bit = self._state_bit(m.state)
+            seen = self._bill_shingles(m, rid)
             con.executemany(
-                "INSERT INTO shingle_df VALUES(?,1,?) ON CONFLICT(h) DO UPDATE SET "
-                "docs=docs+1, states=states|excluded.states",
-                ((h, bit) for h in prep.shingles.tolist()))
+                "INSERT INTO shingle_df VALUES(?,1,?,?) ON CONFLICT(h) DO UPDATE SET "
+                "docs=docs+1, bills=bills+excluded.bills, states=states|excluded.states",
+                ((h, int(h not in seen), bit) for h in prep.shingles.tolist()))
             con.execute("RELEASE doc")
         except BaseException:
             con.execute("ROLLBACK TO doc")
@@ -206,6 +207,29 @@ class Index:
             raise
         (acc.replaced if row is not None else acc.added).append(m.id)
         acc.words += prep.words
+
+    def _bill_shingles(self, m: Metadata, rid: int) -> set[int]:
+        """Sampled shingles of the other indexed versions of the same bill (same ``bill_key``):
+        they are already counted once for this bill."""
+        key = store.bill_key(m)
+        if not key:
+            return set()
+        from ..normalize import tokenize
+        from .sketch import doc_shingles, sample_shingles
+
+        out: set[int] = set()
+        for (sib,) in self._con.execute(
+                "SELECT rid FROM documents WHERE bill_key=? AND rid!=?", (key, rid)).fetchall():
+            words = tokenize(self._get_rid(sib), keep_deleted=self.settings.keep_deleted).words
+            out.update(sample_shingles(doc_shingles(words, self.params),
+                                       self.params.df_sample).tolist())
+        return out
+
+    def bills(self) -> int:
+        """Number of distinct bills (a document without a bill number counts as one)."""
+        return self._con.execute(
+            "SELECT count(DISTINCT CASE WHEN bill_key!='' THEN bill_key ELSE '#'||rid END) "
+            "FROM documents").fetchone()[0]
 
     def _state_bit(self, state: str) -> int:
         if not state:
@@ -227,8 +251,9 @@ class Index:
         con = self._con
         con.executemany("DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
                         ((b, k, rid) for b, k in prep.keys.tolist()))
-        con.executemany("UPDATE shingle_df SET docs=docs-1 WHERE h=?",
-                        ((h,) for h in prep.shingles.tolist()))
+        seen = self._bill_shingles(doc.meta, rid)
+        con.executemany("UPDATE shingle_df SET docs=docs-1, bills=bills-? WHERE h=?",
+                        ((int(h not in seen), h) for h in prep.shingles.tolist()))
         con.execute("DELETE FROM shingle_df WHERE docs<=0")
         for table in ("texts", "sketches", "documents"):
             con.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
@@ -299,6 +324,7 @@ class Index:
             "sketch_params": self.params.to_dict(),
             "documents": n,
             "words": words,
+            "bills": self.bills(),
             "states": states,
             "windows": con.execute("SELECT coalesce(sum(windows),0) FROM documents").fetchone()[0],
             "band_keys": con.execute("SELECT coalesce(sum(keys),0) FROM sketches").fetchone()[0],

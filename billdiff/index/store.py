@@ -11,13 +11,15 @@ One file, WAL journal. Tables:
 - ``sketches(rid, doc_sig, windows)`` — the whole-document MinHash (uint32 × num_perm);
 - ``lsh(band, key, rid)`` — distinct LSH band keys of each document's passage windows, primary
   key (band, key, rid): the index on (band, key) that finds candidates;
-- ``shingle_df(h, docs, states)`` — in how many documents each (sampled) shingle occurs, and a
-  bit set of the states they belong to (``state_bits`` maps a state to its bit).
+- ``shingle_df(h, docs, bills, states)`` — in how many documents and in how many distinct bills
+  (versions of one bill — same ``bill_key`` — count once) each (sampled)
+  shingle occurs, and a bit set of the states (``state_bits`` maps a state to its bit).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zlib
 from pathlib import Path
@@ -39,8 +41,10 @@ CREATE TABLE IF NOT EXISTS documents(
     source_url TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',
     format TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',
     added_at TEXT NOT NULL, tool_version TEXT NOT NULL,
-    words INTEGER NOT NULL, windows INTEGER NOT NULL, content_sha TEXT NOT NULL
+    words INTEGER NOT NULL, windows INTEGER NOT NULL, content_sha TEXT NOT NULL,
+    bill_key TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS documents_bill ON documents(bill_key);
 CREATE TABLE IF NOT EXISTS texts(rid INTEGER PRIMARY KEY, text BLOB NOT NULL,
                                  spans BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sketches(rid INTEGER PRIMARY KEY, doc_sig BLOB NOT NULL, keys INTEGER NOT NULL,
@@ -48,7 +52,7 @@ CREATE TABLE IF NOT EXISTS sketches(rid INTEGER PRIMARY KEY, doc_sig BLOB NOT NU
 CREATE TABLE IF NOT EXISTS lsh(band INTEGER NOT NULL, key INTEGER NOT NULL,
                                rid INTEGER NOT NULL, PRIMARY KEY(band, key, rid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS shingle_df(h INTEGER PRIMARY KEY, docs INTEGER NOT NULL,
-                                      states INTEGER NOT NULL);
+                                      bills INTEGER NOT NULL, states INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
 """
 
@@ -139,6 +143,27 @@ transaction = _tx
 def get_meta(con, key: str, default: str | None = None) -> str | None:
     row = con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
     return row[0] if row else default
+
+
+_LEG = re.compile(r"(\d+)(?:st|nd|rd|th)\s+(?:legislature|congress)", re.I)
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+_NUM = re.compile(r"(?<![0-9])(\d+)(?![A-Za-z0-9])")
+
+
+def bill_key(m: Metadata) -> str:
+    """Versions of one bill share a key: state, legislature (or year), chamber, number.
+
+    'SB 6280', 'SSB 6280', 'ESSB 6280' and '2SSB 6280' → chamber S, number 6280; 'H.R. 2002' →
+    HR 2002. A document without a bill number is its own bill (empty key)."""
+    num = _NUM.search(m.bill or "")
+    if not num:
+        return ""
+    letters = re.sub(r"[^A-Z]", "", m.bill[: num.start()].upper())
+    chamber = letters[-2] if len(letters) >= 2 and letters.endswith("B") else letters
+    leg = _LEG.search(m.session or "")
+    year = _YEAR.search(m.session or "")
+    when = leg.group(1) if leg else (year.group(0) if year else (m.session or "").strip())
+    return f"{m.state.strip().upper()}|{when}|{chamber}|{int(num.group(1))}"
 
 
 # --- documents <-> rows -----------------------------------------------------------------------

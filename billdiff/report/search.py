@@ -1,0 +1,168 @@
+"""Render a SearchResult: rich terminal list and the versioned JSON ("billdiff.search/1").
+
+Renders only; every figure comes from the SearchResult (billdiff.search computes them).
+"""
+
+from __future__ import annotations
+
+from ..model import Document, Passage, SearchHit, SearchResult, Tokens
+
+SCHEMA = "billdiff.search/1"
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def _side(doc: Document | None, tokens: Tokens | None, w0: int, w1: int, c0: int, c1: int,
+          section: str) -> dict:
+    d = {"start_word": w0, "end_word": w1, "start_char": c0, "end_char": c1,
+         "section": section}
+    if doc is not None:
+        d["line"] = doc.line_of(c0)
+        d["text"] = doc.text[c0:c1]
+    return d
+
+
+def passage_to_dict(p: Passage, hit: SearchHit) -> dict:
+    r = hit.report
+    return {
+        "query": _side(r.a_doc, r.a_tokens, p.a_start, p.a_end, p.a_char_start, p.a_char_end,
+                       p.a_section),
+        "hit": _side(r.b_doc, r.b_tokens, p.b_start, p.b_end, p.b_char_start, p.b_char_end,
+                     p.b_section),
+        "words": max(p.a_words, p.b_words),
+        "identical_words": p.identical_words,
+        "identity": round(p.identity, 4),
+        "score": round(p.score, 3),
+        "boilerplate_share": round(p.boilerplate_share, 4),
+        "stock_phrase": p.stock_phrase,
+        "boilerplate": p.is_boilerplate,
+        "ops": [[o.tag, o.a_start, o.a_end, o.b_start, o.b_end] for o in p.ops],
+    }
+
+
+def hit_to_dict(hit: SearchHit, rank: int) -> dict:
+    r = hit.report
+    return {
+        "rank": rank,
+        "id": hit.doc.meta.id,
+        "label": hit.doc.meta.label,
+        "meta": hit.doc.meta.to_dict(),
+        "words": hit.doc.words,
+        "score": hit.score,
+        "estimated_similarity": hit.estimated_similarity,
+        "coverage_query": round(r.coverage_a, 4),
+        "coverage_hit": round(r.coverage_b, 4),
+        "passages_count": len(r.passages),
+        "longest_passage": r.longest,
+        "boilerplate_share": hit.boilerplate_share,
+        "substantive": hit.substantive,
+        "reason": hit.reason,
+        "passages": [passage_to_dict(p, hit) for p in r.passages],
+    }
+
+
+def search_to_dict(res: SearchResult) -> dict:
+    return {
+        "schema": SCHEMA,
+        "tool_version": res.tool_version,
+        "query": {**res.query.meta.to_dict(), "words": res.query.words},
+        "index_documents": res.index_documents,
+        "candidates_considered": res.candidates_considered,
+        "min_words": res.settings.get("min_words"),
+        "substantive_match": any(h.substantive for h in res.hits),
+        "exit_code": res.exit_code,
+        "hits": [hit_to_dict(h, i + 1) for i, h in enumerate(res.hits)],
+        "settings": res.settings,
+    }
+
+
+# --- terminal -----------------------------------------------------------------------------------
+
+
+def nothing_found(res: SearchResult) -> str:
+    return (f"no indexed bill shares a passage of {res.settings.get('min_words')} or more words "
+            f"with {res.query.meta.label} ({res.index_documents} bills searched)")
+
+
+def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
+    """The query side of a passage; words that differ in the hit are marked."""
+    from rich.text import Text
+
+    r = hit.report
+    doc, tok = r.a_doc, r.a_tokens
+    t = Text()
+    if doc is None or tok is None:
+        return t
+    same = set()
+    for o in p.ops:
+        if o.tag == "equal":
+            same.update(range(o.a_start, o.a_end))
+    def runs(lo: int, hi: int):
+        """(first, last, identical) runs of words lo..hi-1."""
+        i = lo
+        while i < hi:
+            j = i
+            while j + 1 < hi and ((j + 1) in same) == (i in same):
+                j += 1
+            yield i, j, i in same
+            i = j + 1
+
+    def chunk(lo: int, hi: int):
+        for i, j, eq in runs(lo, hi):
+            if t:
+                t.append(" ")
+            seg = " ".join(doc.text[tok.starts[i] : tok.ends[j]].split())
+            if eq:
+                t.append(seg, style="bold")
+            else:
+                t.append(f"[{seg}]" if plain else seg, style="red underline")
+
+    n = p.a_end - p.a_start
+    if n > max_words:
+        chunk(p.a_start, p.a_start + max_words * 2 // 3)
+        t.append(" … ", style="dim")
+        chunk(p.a_end - max_words // 3, p.a_end)
+    else:
+        chunk(p.a_start, p.a_end)
+    return t
+
+
+def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
+    """Ranked hits with score, coverage both ways, passages, boilerplate share and reason."""
+    from rich.text import Text
+
+    plain = console.no_color or not console.is_terminal
+    q = res.query
+    console.print(Text.assemble(("query ", "dim"), (q.meta.label, "bold"),
+                                (f" — {q.words:,} words; {res.index_documents:,} indexed bills, "
+                                 f"{res.candidates_considered:,} candidates from LSH", "dim")))
+    if not res.hits:
+        console.print(nothing_found(res))
+        return
+    for rank, h in enumerate(res.hits, 1):
+        r = h.report
+        kind = ("substantive reuse" if h.substantive else "boilerplate only")
+        head = Text.assemble(
+            (f"{rank:>2}. ", "bold"), (h.doc.meta.label, "bold cyan"),
+            (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"))
+        console.print(head)
+        console.print(
+            f"    score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
+            f"{r.coverage_b:.0%} of this bill · {len(r.passages)} passages, longest "
+            f"{r.longest} words · boilerplate {h.boilerplate_share:.0%} · {kind} · "
+            f"estimated similarity (LSH) {h.estimated_similarity:.2f}")
+        console.print(f"    {h.reason}", style="dim")
+        top = sorted(r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share),
+                                                 p.a_start))[:passages]
+        for p in top:
+            line_a = r.a_doc.line_of(p.a_char_start) if r.a_doc else 0
+            line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
+            tag = " (boilerplate)" if p.is_boilerplate else ""
+            console.print(Text.assemble(
+                ("    · ", "dim"),
+                (f"{max(p.a_words, p.b_words)} words, {p.identity:.0%} identical{tag}; "
+                 f"query line {line_a} ↔ line {line_b}", "dim")))
+            ex = _excerpt(h, p, plain=plain)
+            ex.pad_left(6)
+            console.print(ex)
