@@ -372,3 +372,23 @@ def test_tree_of_the_real_family_follows_the_edges(real):
 
     for e in real.drawn_edges:  # each target hangs one level below its source
         assert depth(e.target) == depth(e.source) + 1, (e.source, e.target)
+
+
+def test_tree_can_limit_families(syn):
+    buf = io.StringIO()
+    Console(file=buf, width=120, color_system=None).print(render_lineage(syn, max_families=1))
+    out = buf.getvalue()
+    assert out.count("family F") == 1 and "1 smaller families not shown" in out
+
+
+def test_empty_graph_renders_everywhere(tmp_path):
+    from billdiff.model import LineageGraph
+
+    g = LineageGraph((), (), (), {}, "x")
+    index = write_report(g, tmp_path / "empty")
+    page = parse(index.read_text())
+    assert [t for t, _ in page.tags].count("svg") >= 1
+    assert edges_csv(g).strip() == ",".join(COLUMNS)
+    assert json.loads(dumps(g))["summary"]["nodes"] == 0
+    assert _dot_tokens(to_dot(g))[0] == ("id", "digraph")
+    assert "0 documents" in _render(g)

@@ -113,7 +113,7 @@ def _side_html(rep: PairReport, p: Passage, side: str, rename: dict[str, str]) -
     if page is not None:
         loc.insert(1, f"page {page}")
     if sec:
-        loc.insert(0, f"sec. {sec}")
+        loc.insert(0, sec)
     spans = [(w0_, w1_, rename.get(c, c)) for w0_, w1_, c in _side_spans(p, side)]
     body = highlight(doc.text, c0, c1, toks, spans, doc.skip)
     if toks is None:

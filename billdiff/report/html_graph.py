@@ -97,11 +97,20 @@ def layout(
     heads: list[tuple[float, str]] = []
     y0, width = MARGIN, MARGIN * 2 + NODE_W
     fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
-    for fam in fams:
-        members = sorted({m for m in (*fam.members, fam.root) if m in nodes and m not in placed})
+    fam_of: dict[str, int] = {}
+    for k, fam in enumerate(fams):
+        for m in (*fam.members, fam.root):
+            fam_of.setdefault(m, k)
+    by_fam: dict[int, list[LineageEdge]] = {}
+    for e in drawn:
+        k = fam_of.get(e.source, -1)
+        if k >= 0 and fam_of.get(e.target, -2) == k:
+            by_fam.setdefault(k, []).append(e)
+    for k, fam in enumerate(fams):
+        members = sorted({m for m in (*fam.members, fam.root) if m in nodes and fam_of.get(m) == k})
         if not members:
             continue
-        inside = [e for e in drawn if e.source in members and e.target in members]
+        inside = by_fam.get(k, [])
         cols = _band(members, fam.root, inside, nodes)
         root_label = node_label(nodes.get(fam.root), fam.root)
         heads.append((y0, f"family {fam.id} — {len(members)} documents — root: {root_label}"))

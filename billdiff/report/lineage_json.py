@@ -48,10 +48,12 @@ def ordered_edges(graph: LineageGraph) -> list[tuple[str, LineageEdge]]:
 
 
 def node_label(node: LineageNode | None, node_id: str = "") -> str:
-    """'WA SB 6280 (introduced)', or the id when the metadata has no state/bill."""
+    """'WA SB 6280 (introduced)'; the id for an inferred ancestor or when no bill is known."""
     if node is None:
         return node_id
-    return node.meta.label or node.id
+    if node.inferred or not node.meta.bill:
+        return node.meta.id or node.id
+    return node.meta.label
 
 
 def node_map(graph: LineageGraph) -> dict[str, LineageNode]:

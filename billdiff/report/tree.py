@@ -133,8 +133,12 @@ def edges_table(graph: LineageGraph, *, top: int = 15) -> Table:
     return table
 
 
-def render_lineage(graph: LineageGraph, *, top: int = 15) -> Group:
-    """A Group: one Tree per family (largest first), unrelated documents, the edge table."""
+def render_lineage(graph: LineageGraph, *, top: int = 15, max_families: int | None = None) -> Group:
+    """A Group: one Tree per family (largest first), unrelated documents, the edge table.
+
+    ``top``: rows of the strongest-edges table; ``max_families``: show only the largest
+    families (the rest are counted in one line), for big corpora.
+    """
     nodes = node_map(graph)
     drawn = [e for _, e in ordered_edges(graph) if not e.reduced]
     fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
@@ -149,8 +153,17 @@ def render_lineage(graph: LineageGraph, *, top: int = 15) -> Group:
     if reduced:
         summary.append(f" ({reduced} more explained by a path, kept in the JSON)")
     parts.append(summary)
-    for fam in fams:
+    shown = fams if max_families is None else fams[: max(max_families, 0)]
+    for fam in shown:
         parts.append(_family_tree(fam, nodes, drawn))
+    if len(shown) < len(fams):
+        parts.append(
+            Text(
+                f"… {len(fams) - len(shown)} smaller families not shown here "
+                "(all are in the HTML report and lineage.json)",
+                style="dim",
+            )
+        )
     grouped = set().union(*(set(f.members) | {f.root} for f in fams)) if fams else set()
     alone = sorted(n.id for n in graph.nodes if n.id not in grouped)
     if alone:

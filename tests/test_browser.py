@@ -1,0 +1,158 @@
+"""The HTML lineage report in a real headless Chromium (Debian's ``chromium``, driven by
+Playwright through ``executable_path``; ``playwright install`` is never used).
+
+Checks: the page renders from file:// with no console errors, page errors or network requests;
+the SVG graph is visible with every node; passages sit side by side; a SYNTHETIC bill whose
+text and metadata hold ``<script>`` and ``<img src=x onerror=...>`` stays inert (no dialog, no
+injected element, the text shown literally). Screenshots go to tests/artifacts/ (git-ignored).
+
+Without /usr/bin/chromium the tests skip (saying why), except under CI=true, where they fail:
+CI installs chromium with .ci/system-deps.sh.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from test_report_graphs import IMG, SCRIPT, real_graph, synthetic_graph
+
+from billdiff.report.html import write_report
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("BILLDIFF_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def _unavailable(why: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: .ci/system-deps.sh should have installed chromium)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found; install Debian's chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Watched:
+    """A page with every console message, page error, dialog and request recorded."""
+
+    def __init__(self, browser, width: int = 1400, height: int = 1000):
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        pg = self.page
+        pg.on(
+            "console",
+            lambda m: (
+                self.console.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
+        pg.on("pageerror", lambda e: self.errors.append(str(e)))
+        pg.on("dialog", self._dialog)
+        pg.on("request", lambda r: self.requests.append(r.url))
+
+    def _dialog(self, d):
+        self.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    def open(self, path: Path):
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.wait_for_timeout(300)  # let any (injected) handler fire
+
+    def clean(self):
+        assert self.console == [], self.console
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+        foreign = [u for u in self.requests if not u.startswith(("file:", "data:"))]
+        assert foreign == [], foreign
+
+
+def test_hostile_bill_text_stays_inert(browser, tmp_path):
+    g = synthetic_graph()
+    w = Watched(browser)
+    w.open(write_report(g, tmp_path / "syn"))
+    pg = w.page
+    w.clean()
+    counts = pg.evaluate("""() => ({
+        img: document.querySelectorAll('img').length,
+        script: document.querySelectorAll('script').length,
+        handlers: [...document.querySelectorAll('*')].filter(
+            el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
+        svgs: document.querySelectorAll('svg').length,
+        foreignSvg: document.querySelectorAll('svg[onload], a[href^="javascript"]').length,
+    })""")
+    assert counts["img"] == 0 and counts["script"] == 1, counts
+    assert counts["handlers"] == 0 and counts["foreignSvg"] == 0, counts
+    body = pg.inner_text("body")
+    assert SCRIPT in body and IMG in body  # shown literally
+    assert 'synthetic/"><svg onload=alert(3)>.txt' in body
+    # the graph is there and every node is drawn
+    assert pg.locator("#lineage-graph").is_visible()
+    assert pg.locator("#lineage-graph a.node").count() == len(g.nodes)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "lineage-report-synthetic.png"), full_page=True)
+    pg.close()
+
+
+def test_real_report_renders_graph_and_side_by_side_passages(browser, tmp_path, corpus):
+    g = real_graph(corpus)
+    w = Watched(browser)
+    w.open(write_report(g, tmp_path / "real"))
+    pg = w.page
+    graph = pg.locator("#lineage-graph")
+    assert graph.is_visible()
+    box = graph.bounding_box()
+    assert box and box["width"] > 600 and box["height"] > 60, box
+    nodes = pg.locator("#lineage-graph a.node")
+    assert nodes.count() == len(g.nodes)
+    for i in range(nodes.count()):  # every node has a box and a readable label
+        r = nodes.nth(i).locator("rect").bounding_box()
+        assert r and r["width"] > 100 and r["height"] > 30
+        assert nodes.nth(i).locator("text").first.text_content().strip()
+    assert pg.locator("#lineage-graph a.edge").count() == len(g.drawn_edges)
+    # the first passage: source and target side by side, same row, both with text
+    sides = pg.locator("#edges details.passage[open] .sbs").first.locator(".side")
+    left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
+    assert left["x"] + left["width"] <= right["x"] and abs(left["y"] - right["y"]) < 2
+    assert pg.locator("#edges .sbs .eq").count() > 0
+    # the little script works: collapse all, then expand all
+    pg.click("#collapse-all")
+    assert pg.locator("details.passage[open]").count() == 0
+    pg.click("#expand-all")
+    assert pg.locator("details.passage[open]").count() == pg.locator("details.passage").count()
+    w.clean()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "lineage-report.png"))
+    graph.screenshot(path=str(ARTIFACTS / "lineage-graph.png"))
+    pg.locator("#edges section.edge").first.scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / "lineage-passages.png"))
+    pg.close()
