@@ -53,7 +53,8 @@ def lineage(source, *, settings: Settings = DEFAULT,
 
     g.fold_companions(drafts, corpus.info)
     g.common_sources(drafts, corpus.info)
-    anc_nodes, anc_ids = g.infer_ancestors(drafts, corpus.info, corpus.docs)
+    anc_nodes, anc_ids = g.infer_ancestors(drafts, corpus.info, corpus.docs,
+                                               min_words=2 * settings.min_shared_words)
     g.reduce(drafts)
 
     node_ids = {i: d.id for i, d in enumerate(corpus.docs)}

@@ -74,12 +74,16 @@ def _draft(ev: Evidence, src_is_i: bool, type_: str, directed: bool, conf: float
     cov_i, cov_j = ev.coverage("i", ps), ev.coverage("j", ps)
     s, t = (ev.i, ev.j) if src_is_i else (ev.j, ev.i)
     cs, ct = (cov_i, cov_j) if src_is_i else (cov_j, cov_i)
+    wi, wj = round(cov_i * ev.words_i), round(cov_j * ev.words_j)
+    words = (wj if src_is_i else wi) if directed else min(wi, wj)
     return Draft(s, t, type_, directed, round(min(max(conf, 0.0), 1.0), 4),
-                 sum(p.identical_words for p in ps), cs, ct, len(ps), reason, basis,
-                 report=ev.report, ev=ev)
+                 words, cs, ct, len(ps), reason, basis, report=ev.report, ev=ev)
 
 
-def _reuse_sentence(t: BillInfo, s: BillInfo, words: int, cov_t: float, k: int) -> str:
+def _reuse_sentence(t: BillInfo, s: BillInfo, words: int, cov_t: float, k: int,
+                    t_words: int = 0) -> str:
+    if t_words:
+        words = round(cov_t * t_words)
     tn, tw = describe(t)
     sn, sw = describe(s)
     return (f"{tn} ({tw}) reuses {words} words ({_pct(cov_t)}) of {sn} ({sw}) "
@@ -88,7 +92,8 @@ def _reuse_sentence(t: BillInfo, s: BillInfo, words: int, cov_t: float, k: int) 
 
 def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft | None:
     a, b = info[ev.i], info[ev.j]
-    lawwords = sum(p.identical_words for p in ev.law)
+    lawwords = min(round(ev.coverage("i", ev.law) * ev.words_i),
+                   round(ev.coverage("j", ev.law) * ev.words_j))
     if a.key is not None and a.key == b.key:
         return _version(ev, a, b)
     both = ev.subst + ev.law
@@ -104,17 +109,19 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
                   f"{_pct(max(cov_i, cov_j))} of their text in common")
         return _draft(ev, first, "companion-of", False, min(cov_i, cov_j), reason, "", both)
     words = ev.shared_words
+    distinct = ev.distinct_words() if words >= settings.min_shared_words else words
     if ev.quoted and words >= settings.min_words:
         # one side is the codified section the other amends: the law came first
         src_is_i = ev.quoted_from_i
         s, t = (a, b) if src_is_i else (b, a)
         cov_t = ev.coverage("j" if src_is_i else "i")
-        reason = (_reuse_sentence(t, s, words, cov_t, len(ev.subst)) +
+        reason = (_reuse_sentence(t, s, words, cov_t, len(ev.subst),
+                                  ev.words_j if src_is_i else ev.words_i) +
                   f"; it amends {', '.join('RCW ' + c for c in ev.quoted)} and quotes "
                   f"the law, so the edge runs {arrow_names(s, t)[0]} → {arrow_names(s, t)[1]}")
         return _draft(ev, src_is_i, "copied-from", True, strength(words, settings),
                       reason, "dates" if s.date and t.date else "version-order")
-    if words >= settings.min_shared_words:
+    if distinct >= settings.min_shared_words:
         return _reuse(ev, a, b, words, settings)
     if lawwords >= settings.min_words:
         cites = ", ".join("RCW " + c if c[0].isdigit() and "." in c else c
@@ -129,7 +136,8 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
         return _draft(ev, _earlier(a, b, ev), "amends-same-law", False, conf, reason, "",
                       ev.law)
     if ev.boiler and not ev.subst and not ev.law:
-        bw_ = sum(p.identical_words for p in ev.boiler)
+        bw_ = min(round(ev.coverage("i", ev.boiler) * ev.words_i),
+                  round(ev.coverage("j", ev.boiler) * ev.words_j))
         an, aw = describe(a)
         bn, bw = describe(b)
         stock = sorted({p.stock_phrase for p in ev.boiler if p.stock_phrase})
@@ -182,14 +190,16 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
         src_is_i = a.date < b.date
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
-        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k) +
+        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k,
+                                  ev.words_j if src_is_i else ev.words_i) +
                   f"; it is later, so the edge runs {x} → {y}")
         return _draft(ev, src_is_i, "copied-from", True, st, reason, "dates")
     if days is None and a.year and b.year and a.year != b.year:
         src_is_i = a.year < b.year
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
-        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k) +
+        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k,
+                                  ev.words_j if src_is_i else ev.words_i) +
                   f"; its session ({t.year}) is later, so the edge runs {x} → {y}")
         return _draft(ev, src_is_i, "copied-from", True, 0.9 * st, reason, "dates")
     why = (f"introduced {days} days apart" if days is not None else "dates unknown")
@@ -198,7 +208,7 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
         cs, ct = (cov_i, cov_j) if src_is_i else (cov_j, cov_i)
-        reason = (_reuse_sentence(t, s, words, ct, k) +
+        reason = (_reuse_sentence(t, s, words, ct, k, ev.words_j if src_is_i else ev.words_i) +
                   f"; {why}, but {_pct(cs)} of {x} is in {y} against {_pct(ct)} the "
                   f"other way, so by containment the edge runs {x} → {y}")
         return _draft(ev, src_is_i, "copied-from", True, 0.6 * st, reason, "containment")

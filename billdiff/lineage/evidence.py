@@ -28,6 +28,7 @@ _AMEND = re.compile(
     r"(?:Section|§)\s+(?P<gen>\d+\w*[.\-]\d[\w.\-]*)[^\n]{0,200}?)"
     r"\b(?:is|are)\s+(?:hereby\s+)?(?:each\s+)?amended\s+to\s+read\s+as\s+follows", re.I)
 _CODIFIED = re.compile(rf"^[ \t]*RCW[ \t]+(?P<cite>{_CITE})[ \t]*$", re.M)
+_ENACTING = re.compile(r"\bbe\s+it\s+(?:further\s+)?enacted\b", re.I)
 _NEXT_SECTION = re.compile(r"^[ \t]*(?:NEW SECTION\.|Sec\.[ \t]+\d+\.|SECTION[ \t]+\d+\.|"
                            r"SEC\.[ \t]+\d+\.|PART[ \t]+[IVXL\d]+|RCW[ \t]+\d)", re.M)
 
@@ -38,6 +39,7 @@ class LawSpans:
 
     amend: tuple[tuple[int, int, str], ...]
     codified: tuple[tuple[int, int, str], ...]
+    body_start: int = 0  # where the enacting clause starts; before it is the bill's header
 
     @staticmethod
     def of(doc: Document) -> LawSpans:
@@ -52,7 +54,8 @@ class LawSpans:
                       for m in _AMEND.finditer(text))
         codified = tuple((m.start(), end_after(m.end()), _norm(m.group("cite")))
                          for m in _CODIFIED.finditer(text))
-        return LawSpans(amend, codified)
+        enact = _ENACTING.search(text)
+        return LawSpans(amend, codified, enact.start() if enact else 0)
 
     @staticmethod
     def cite_at(spans, pos: int) -> str:
@@ -84,7 +87,20 @@ class Evidence:
 
     @property
     def shared_words(self) -> int:
-        return sum(p.identical_words for p in self.subst)
+        """Words of the substantive text both share (the smaller side's covered words)."""
+        return min(round(self.coverage("i") * self.words_i),
+                   round(self.coverage("j") * self.words_j))
+
+    def distinct_words(self, k: int = 5) -> int:
+        """Distinct shared text: a phrase repeated in both bills counts once (≈ words)."""
+        toks = self.report.a_tokens
+        if toks is None:
+            return self.shared_words
+        grams = set()
+        for s, e in self.spans("i"):
+            w = toks.words[s:e]
+            grams.update(tuple(w[x:x + k]) for x in range(max(len(w) - k + 1, 1)))
+        return len(grams) + (k - 1 if grams else 0)
 
     def coverage(self, which: str, passages=None) -> float:
         """Share of document i ('i') or j ('j') inside the given passages (union)."""
@@ -160,6 +176,9 @@ def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
             marked.append(p)
             subst.append(p)
             continue
+        if p.a_char_end <= law[i].body_start and p.b_char_end <= law[j].body_start:
+            # both in the headers (sponsors, dates, committee, caption): not bill text
+            p = replace(p, stock_phrase=p.stock_phrase or "bill header")
         marked.append(p)
         if ca and ca == cb:
             lawp.append(p)

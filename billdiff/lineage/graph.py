@@ -158,9 +158,11 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
                          f"a version or companion of it, which explains it better")
 
 
-def infer_ancestors(drafts: list[Draft], info: list[BillInfo],
-                    docs) -> tuple[list[LineageNode], list[int]]:
-    """One inferred node per group of bills joined by unexplained shares-source-with edges."""
+def infer_ancestors(drafts: list[Draft], info: list[BillInfo], docs, *,
+                    min_words: int) -> tuple[list[LineageNode], list[int]]:
+    """One inferred node per group of bills joined by unexplained shares-source-with edges
+    whose strongest edge shares at least ``min_words`` words (weaker groups keep their
+    shares-source-with edges but get no ancestor: too little text to describe one)."""
     open_edges = [d for d in drafts if d.type == "shares-source-with" and not d.reduced]
     parent: dict[int, int] = {}
 
@@ -180,6 +182,8 @@ def infer_ancestors(drafts: list[Draft], info: list[BillInfo],
     for members in sorted(groups.values()):
         edges = [d for d in open_edges if d.source in members]
         best = max(edges, key=lambda d: (d.shared_words, -d.source, -d.target))
+        if best.shared_words < min_words:
+            continue
         rep = best.report
         src_doc = rep.a_doc if rep is not None else None
         pieces = [src_doc.text[p.a_char_start:p.a_char_end] for p in best.ev.subst] \
