@@ -66,6 +66,12 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
                 break
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     kind = binary_kind(data)
     if kind is not None:
         what = f"{kind}, not text" if kind else "a binary file, not text"
@@ -93,6 +99,21 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     raise InputError("the text is not in a known encoding (tried UTF-8, Windows-1252, "
                      "and detection)", path=name,
                      hint="convert it to UTF-8, e.g. iconv -f <encoding> -t UTF-8")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: mostly-ASCII text has a zero in every other byte."""
+    head = data[:2000]
+    if len(head) < 8 or len(head) % 2:
+        head = head[:-1]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.7 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.7 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _plausible(text: str) -> bool:
