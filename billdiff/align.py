@@ -132,10 +132,12 @@ def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
     return out
 
 
-def _chain_ops(chain: list[tuple[int, int, int]], ia, ib) -> list[EditOp]:
-    """Edit operations tiling a chain of runs (absolute word indexes)."""
+def _chain_ops(chain: list[tuple[int, int, int]], ia, ib, max_gap: int) -> list[list[EditOp]]:
+    """Edit operations tiling a chain of runs (absolute word indexes). The chain is cut where
+    the words between two runs hold more than ``max_gap`` edited words on either side."""
     from rapidfuzz.distance import Levenshtein
 
+    pieces: list[list[EditOp]] = []
     ops: list[EditOp] = []
 
     def add(tag, a0, a1, b0, b1):
@@ -153,16 +155,24 @@ def _chain_ops(chain: list[tuple[int, int, int]], ia, ib) -> list[EditOp]:
             i, j, ln = i + cut, j + cut, ln - cut
             if i > ae or j > be:
                 if i == ae:
-                    add("insert", ae, ae, be, j)
+                    gap = [("insert", 0, 0, 0, j - be)]
                 elif j == be:
-                    add("delete", ae, i, be, be)
+                    gap = [("delete", 0, i - ae, 0, 0)]
                 else:
-                    for o in Levenshtein.opcodes(ia[ae:i], ib[be:j]):
-                        add(o.tag, ae + o.src_start, ae + o.src_end,
-                            be + o.dest_start, be + o.dest_end)
+                    gap = [(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+                           for o in Levenshtein.opcodes(ia[ae:i], ib[be:j])]
+                edited_a = sum(a1 - a0 for t, a0, a1, _, _ in gap if t != "equal")
+                edited_b = sum(b1 - b0 for t, _, _, b0, b1 in gap if t != "equal")
+                if edited_a > max_gap or edited_b > max_gap:
+                    pieces.append(ops)
+                    ops = []
+                else:
+                    for t, a0, a1, b0, b1 in gap:
+                        add(t, ae + a0, ae + a1, be + b0, be + b1)
         add("equal", i, i + ln, j, j + ln)
         ae, be = i + ln, j + ln
-    return ops
+    pieces.append(ops)
+    return pieces
 
 
 def _identical(ops: list[EditOp]) -> int:
@@ -210,11 +220,6 @@ def _stock(wa, wb) -> str:
     return stock_phrase(wa) or (stock_phrase(wb) if wb != wa else "")
 
 
-def _contained(p: Passage, q: Passage) -> bool:
-    return (q.a_start <= p.a_start and p.a_end <= q.a_end
-            and q.b_start <= p.b_start and p.b_end <= q.b_end)
-
-
 def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passage, ...]:
     """Every passage of at least ``settings.min_words`` words shared by A and B.
 
@@ -225,15 +230,35 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     ia, ib = _intern(a.words, b.words)
     runs = exact_runs(ia, ib, s.seed_words)
     found: list[Passage] = []
-    for chain in _chains(runs, s.max_gap):
-        for ops in _split(_chain_ops([runs[r] for r in chain], ia, ib), s):
-            found.append(_passage(ops, a, b))
-    # drop passages lying inside a larger one on both sides (a fragment of the same match)
-    found.sort(key=lambda p: (-(p.a_words + p.b_words), p.a_start, p.b_start))
+    # runs are chained across up to max_gap edited words plus the seed_words - 1 identical
+    # words on each side of an edit that no seed covers; _chain_ops then cuts the chain
+    # where the words between two runs really hold more than max_gap edits
+    reach = s.max_gap + 2 * (s.seed_words - 1)
+    for chain in _chains(runs, reach):
+        for piece in _chain_ops([runs[r] for r in chain], ia, ib, s.max_gap):
+            for ops in _split(piece, s):
+                found.append(_passage(ops, a, b))
+    return _explained_away(found, len(a), len(b))
+
+
+def _explained_away(found: list[Passage], n_a: int, n_b: int) -> tuple[Passage, ...]:
+    """Drop a passage when larger passages already cover ALL of its words on BOTH sides.
+
+    A phrase repeated in both bills otherwise matches every occurrence with every other
+    (k x k passages) although the colinear passages already explain each occurrence. A block
+    present twice on one side still matches twice: its second copy is covered by nothing
+    else. No word covered by some passage stops being covered.
+    """
+    found.sort(key=lambda p: (-(p.a_words + p.b_words), -p.identical_words,
+                              p.a_start + p.b_start, abs(p.a_start - p.b_start), p.a_start))
+    cov_a, cov_b = bytearray(n_a), bytearray(n_b)
     kept: list[Passage] = []
     for p in found:
-        if not any(_contained(p, q) for q in kept):
-            kept.append(p)
+        if cov_a.find(0, p.a_start, p.a_end) < 0 and cov_b.find(0, p.b_start, p.b_end) < 0:
+            continue
+        kept.append(p)
+        cov_a[p.a_start:p.a_end] = b"\x01" * p.a_words
+        cov_b[p.b_start:p.b_end] = b"\x01" * p.b_words
     kept.sort(key=lambda p: (p.a_start, p.b_start, p.a_end, p.b_end))
     return tuple(kept)
 
