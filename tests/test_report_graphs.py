@@ -32,6 +32,7 @@ from billdiff.settings import DEFAULT
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
+HOSTILE_URL = 'https://example.invalid/bill?x="><script>alert(5)</script>'
 
 # --- real documents --------------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ def synthetic_docs() -> dict[str, Document]:
             b_text,
             date="2020-03-01",
             bill="SB 2",
+            source_url=HOSTILE_URL,
             skip=[Span(s0, s0 + len(struck.strip()), "deleted")],
         ),
         "syn-b-house": _syn("syn-b-house", b_text, date="2020-03-02", bill="HB 3"),

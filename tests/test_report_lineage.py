@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 from rich.console import Console
-from test_report_graphs import IMG, SCRIPT, real_graph, synthetic_graph
+from test_report_graphs import HOSTILE_URL, IMG, SCRIPT, real_graph, synthetic_graph
 
 from billdiff.errors import BilldiffError
 from billdiff.report.csv_ import COLUMNS, edges_csv
@@ -101,6 +101,8 @@ def test_html_escapes_bill_text_and_metadata(syn):
     assert text.count(SCRIPT) >= 3 and text.count(IMG) >= 2
     assert 'synthetic/"><svg onload=alert(3)>.txt' in text
     assert 'SB [bold]4[/] "x"' in text
+    links = [a["href"] for t, a in page.tags if t == "a" and a.get("href", "").startswith("http")]
+    assert links == [HOSTILE_URL] and HOSTILE_URL in text  # a link, with its quotes escaped
 
 
 def test_html_is_self_contained(syn):
@@ -110,6 +112,9 @@ def test_html_is_self_contained(syn):
         if tag == "link":
             assert attrs.get("href", "").startswith("data:"), attrs
         assert "src" not in attrs, (tag, attrs)
+        for name, value in attrs.items():  # a URL may only be a link the reader clicks
+            if "//" in (value or ""):
+                assert (tag, name) == ("a", "href"), (tag, name, value)
     assert not re.search(r"url\(\s*['\"]?(?:https?:|//)", html)
     assert "@import" not in html
     csp = next(

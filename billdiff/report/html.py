@@ -121,9 +121,16 @@ def _side_html(rep: PairReport, p: Passage, side: str, rename: dict[str, str]) -
     return " · ".join(loc), body
 
 
-def _passages_html(e: LineageEdge, nodes: dict[str, LineageNode]) -> str:
+def _passages_html(e: LineageEdge, nodes: dict[str, LineageNode], anchors: dict[str, str]) -> str:
     rep = e.report
     if rep is None:
+        src = nodes.get(e.source)
+        if src is not None and src.inferred and e.source in anchors:
+            return (
+                f'<p class="missing">The source is an inferred unseen ancestor: the text it '
+                f'stands for is under <a href="#{anchors[e.source]}">'
+                f"{_e(node_label(src))}</a>.</p>"
+            )
         return '<p class="missing">No alignment is attached to this edge.</p>'
     src_side = "a" if rep.a.meta.id == e.source else "b"
     tgt_side = "b" if src_side == "a" else "a"
@@ -209,7 +216,7 @@ def _edge_section(
         ]
     )
     body = (
-        _passages_html(e, nodes)
+        _passages_html(e, nodes, anchors)
         if with_text
         else '<p class="missing">Passages of this edge are in lineage.json (the page shows '
         "text for the strongest edges only).</p>"

@@ -164,7 +164,7 @@ def render_svg(
     drawn = [e for _, e in edges]
     placed, heads, width, height = layout(graph, drawn)
     out = [
-        f'<svg id="lineage-graph" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg id="lineage-graph" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'aria-labelledby="graph-title">',
         '<title id="graph-title">Lineage graph: documents as boxes, reuse as arrows</title>',

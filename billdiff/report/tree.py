@@ -44,10 +44,8 @@ def _edge_text(e: LineageEdge, child: str) -> Text:
     t = Text()
     arrow = "→" if e.directed else "↔"
     t.append(f"{arrow} {e.type}", style=_TYPE_COLOUR.get(e.type, ""))
-    if e.directed and child == e.target:
+    if e.directed:  # the tree only follows directed edges forwards: the child is the target
         t.append(f" · {pct(e.coverage_target)} of it reused from parent")
-    elif e.directed:
-        t.append(f" · parent reuses {pct(e.coverage_target)} of it (edge points to parent)")
     else:
         t.append(f" · {pct(e.coverage_target)} / {pct(e.coverage_source)} shared")
     t.append(f" · {e.shared_words} words · conf {e.confidence:.2f}")
