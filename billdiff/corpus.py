@@ -549,21 +549,30 @@ def cached_path(entry: Entry, *, cache_dir: str | os.PathLike | None = None) -> 
     return None
 
 
-def documents(report: FetchReport, *, read: Callable | None = None) -> list:
+def documents(report: FetchReport, *, read: Callable | None = None,
+              problems: list[tuple[str, str]] | None = None) -> list:
     """Read every available document of a report: Documents carrying the manifest facts.
 
-    XML renditions are skipped (no reader); a document that cannot be read raises InputError.
+    XML renditions are skipped (no reader). A document that cannot be read raises InputError,
+    or, when ``problems`` is a list, is left out and noted there as ``(id, message)``.
     """
     if read is None:
         from .ingest import read
     docs = []
     for item in report.available:
         if item.format not in ("txt", "html", "pdf"):
+            if problems is not None:
+                problems.append((item.id, f"no reader for {item.format or 'this'} files"))
             continue
         m = item.meta.to_dict() if item.meta else {}
         meta = {k: v for k, v in m.items() if v not in ("", (), [], {}, None)
                 and k not in ("sha256", "format")}
-        docs.append(read(str(item.path), meta=meta, fmt=item.format))
+        try:
+            docs.append(read(str(item.path), meta=meta, fmt=item.format))
+        except InputError as err:
+            if problems is None:
+                raise
+            problems.append((item.id, err.oneline()))
     return docs
 
 

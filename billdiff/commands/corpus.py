@@ -73,7 +73,10 @@ def _index(rep, db, documents) -> None:
     except ImportError:
         click.echo("note: the index is not part of this build yet; documents not indexed")
         return
-    docs = documents(rep)
+    problems: list[tuple[str, str]] = []
+    docs = documents(rep, problems=problems)
+    for doc_id, msg in problems:
+        click.echo(f"warning: {doc_id}: not indexed: {msg}")
     Index(db).add(docs, replace=True)
     click.echo(f"indexed {len(docs)} documents into {db or 'the default index'}")
 
