@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 import types
 from bisect import bisect_left, bisect_right
+from collections import Counter
 
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
@@ -45,43 +46,55 @@ def _intern(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[list[int], list[int
 
 
 def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int]]:
-    """Every maximal exact run ``(i, j, length)`` with length >= k, sorted by (i, j)."""
-    if len(ia) < k or len(ib) < k:
+    """Every maximal exact run ``(i, j, length)`` with length >= k, sorted by (i, j).
+
+    A shared k-gram at (i, j) starts a run when the words before it differ
+    (``ia[i-1] != ib[j-1]``); the run is then extended word by word in chunks. Most k-grams
+    occur once in A, so the lookups are done by ``map``/comprehensions, not a Python loop.
+    """
+    na, nb = len(ia), len(ib)
+    if na < k or nb < k:
         return []
-    pos: dict[tuple, list[int]] = {}
-    for i, g in enumerate(zip(*(ia[t:] for t in range(k)))):
-        lst = pos.get(g)
-        if lst is None:
-            pos[g] = [i]
-        else:
-            lst.append(i)
+    ga = list(zip(*(ia[t:] for t in range(k))))
     gb = list(zip(*(ib[t:] for t in range(k))))
-    countb: dict[tuple, int] = {}
-    for g in gb:
-        countb[g] = countb.get(g, 0) + 1
-    runs: list[tuple[int, int, int]] = []
-    open_: dict[int, list[int]] = {}  # diagonal j-i -> [start_i, last_seed_i]
-    for j, g in enumerate(gb):
-        lst = pos.get(g)
-        if lst is None:
-            continue
-        crowded = len(lst) * countb[g] > _MAX_PAIRS_PER_GRAM
-        for i in lst:
-            d = j - i
-            cur = open_.get(d)
-            if cur is not None and cur[1] == i - 1:
-                cur[1] = i
+    last = dict(zip(ga, range(len(ga))))  # k-gram -> its (last) position in A
+    count_a = Counter(ga)
+    multi = {g for g, c in count_a.items() if c > 1}
+    starts: list[tuple[int, int]] = []
+    if multi:
+        count_b = Counter(g for g in gb if g in multi)
+        pos: dict[tuple, list[int]] = {}
+        for i in [i for i, g in enumerate(ga) if g in multi]:
+            pos.setdefault(ga[i], []).append(i)
+        crowded = {g for g in count_b if count_a[g] * count_b[g] > _MAX_PAIRS_PER_GRAM}
+        for j in [j for j, g in enumerate(gb) if g in multi]:
+            g = gb[j]
+            if g in crowded:
                 continue
-            if crowded:
-                continue
-            if cur is not None:
-                runs.append((cur[0], cur[0] + d, cur[1] - cur[0] + k))
-            open_[d] = [i, i]
-    for d, (s, last) in open_.items():
-        runs.append((s, s + d, last - s + k))
-    # a run closed because a crowded gram was skipped may be re-found: keep maximal ones
-    runs.sort()
-    return runs
+            if j > 0 and gb[j - 1] in crowded:
+                starts += [(i, j) for i in pos[g]]
+            else:
+                starts += [(i, j) for i in pos[g] if i == 0 or j == 0 or ia[i - 1] != ib[j - 1]]
+    hits = list(map(last.get, gb))
+    starts += [(i, j) for j, i in enumerate(hits)
+               if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1])
+               and gb[j] not in multi]
+    runs = set()
+    for i, j in starts:
+        while i and j and ia[i - 1] == ib[j - 1]:  # only after a skipped crowded gram
+            i, j = i - 1, j - 1
+        n, step = k, 16
+        while step:  # gallop in chunks of 16 words, then halve the chunk down to 1
+            if ia[i + n:i + n + step] == ib[j + n:j + n + step] and i + n + step <= na \
+                    and j + n + step <= nb:
+                n += step
+            elif step == 16 and ia[i + n:i + n + 1] == ib[j + n:j + n + 1] and i + n < na \
+                    and j + n < nb:
+                step = 8
+            else:
+                step = step // 2 if step < 16 else 0
+        runs.add((i, j, n))
+    return sorted(runs)
 
 
 def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
