@@ -111,6 +111,12 @@ def _clusters(drafts: list[Draft]) -> dict[int, int]:
     return {n: find(n) for n in parent}
 
 
+def _key(d: Draft, info: list[BillInfo]) -> tuple:
+    """How well a source edge explains its target: more shared words, then the older source."""
+    day = info[d.source].date.toordinal() if d.source >= 0 and info[d.source].date else 10**9
+    return (d.shared_words, -day, -d.source)
+
+
 def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
     reach = _reach(drafts)
     cluster = _clusters(drafts)
@@ -127,8 +133,8 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
             tspans = _side_spans(d, t)
             for u_edge in sorted(into[t], key=lambda e: (-e.shared_words, e.source)):
                 u = u_edge.source
-                if u == s or u_edge.shared_words < d.shared_words:
-                    continue
+                if u == s or _key(u_edge, info) <= _key(d, info):
+                    continue  # only a strictly better source explains (ties: the older)
                 ancestor = s in reach.get(u, ())
                 kin = cluster.get(u, u) == cluster.get(s, s)
                 if not (ancestor or kin):
