@@ -55,9 +55,10 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
     na, nb = len(ia), len(ib)
     if na < k or nb < k:
         return []
-    ga = list(zip(*(ia[t:] for t in range(k))))
-    gb = list(zip(*(ib[t:] for t in range(k))))
-    last = dict(zip(ga, range(len(ga))))  # k-gram -> its (last) position in A
+    # k-grams as tuples; zip stops at the shortest slice (the last full k-gram)
+    ga = list(zip(*(ia[t:] for t in range(k)), strict=False))
+    gb = list(zip(*(ib[t:] for t in range(k)), strict=False))
+    last = dict(zip(ga, range(len(ga)), strict=True))  # k-gram -> its (last) position in A
     count_a = Counter(ga)
     multi = {g for g, c in count_a.items() if c > 1}
     starts: list[tuple[int, int]] = []
@@ -76,20 +77,29 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
             else:
                 starts += [(i, j) for i in pos[g] if i == 0 or j == 0 or ia[i - 1] != ib[j - 1]]
     hits = list(map(last.get, gb))
-    starts += [(i, j) for j, i in enumerate(hits)
-               if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1])
-               and gb[j] not in multi]
+    starts += [
+        (i, j)
+        for j, i in enumerate(hits)
+        if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1]) and gb[j] not in multi
+    ]
     runs = set()
     for i, j in starts:
         while i and j and ia[i - 1] == ib[j - 1]:  # only after a skipped crowded gram
             i, j = i - 1, j - 1
         n, step = k, 16
         while step:  # gallop in chunks of 16 words, then halve the chunk down to 1
-            if ia[i + n:i + n + step] == ib[j + n:j + n + step] and i + n + step <= na \
-                    and j + n + step <= nb:
+            if (
+                ia[i + n : i + n + step] == ib[j + n : j + n + step]
+                and i + n + step <= na
+                and j + n + step <= nb
+            ):
                 n += step
-            elif step == 16 and ia[i + n:i + n + 1] == ib[j + n:j + n + 1] and i + n < na \
-                    and j + n < nb:
+            elif (
+                step == 16
+                and ia[i + n : i + n + 1] == ib[j + n : j + n + 1]
+                and i + n < na
+                and j + n < nb
+            ):
                 step = 8
             else:
                 step = step // 2 if step < 16 else 0
@@ -172,8 +182,10 @@ def _chain_ops(chain: list[tuple[int, int, int]], ia, ib, max_gap: int) -> list[
                 elif j == be:
                     gap = [("delete", 0, i - ae, 0, 0)]
                 else:
-                    gap = [(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-                           for o in Levenshtein.opcodes(ia[ae:i], ib[be:j])]
+                    gap = [
+                        (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+                        for o in Levenshtein.opcodes(ia[ae:i], ib[be:j])
+                    ]
                 edited_a = sum(a1 - a0 for t, a0, a1, _, _ in gap if t != "equal")
                 edited_b = sum(b1 - b0 for t, _, _, b0, b1 in gap if t != "equal")
                 if edited_a > max_gap or edited_b > max_gap:
@@ -206,10 +218,13 @@ def _split(ops: list[EditOp], s: Settings) -> list[list[EditOp]]:
         return []
     if _identical(ops) >= s.min_identity * max(aw, bw):
         return [ops]
-    _, neg_k = max((max(o.a_end - o.a_start, o.b_end - o.b_start), -k)
-                   for k, o in enumerate(ops) if o.tag != "equal")
+    _, neg_k = max(
+        (max(o.a_end - o.a_start, o.b_end - o.b_start), -k)
+        for k, o in enumerate(ops)
+        if o.tag != "equal"
+    )
     k = -neg_k  # the largest gap, the first one on a tie
-    return _split(ops[:k], s) + _split(ops[k + 1:], s)
+    return _split(ops[:k], s) + _split(ops[k + 1 :], s)
 
 
 def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
@@ -217,8 +232,14 @@ def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
     same = _identical(ops)
     edits = sum(max(o.a_end - o.a_start, o.b_end - o.b_start) for o in ops if o.tag != "equal")
     return Passage(
-        a0, a1, b0, b1,
-        a.starts[a0], a.ends[a1 - 1], b.starts[b0], b.ends[b1 - 1],
+        a0,
+        a1,
+        b0,
+        b1,
+        a.starts[a0],
+        a.ends[a1 - 1],
+        b.starts[b0],
+        b.ends[b1 - 1],
         identical_words=same,
         ops=tuple(ops),
         score=float(same - edits),
@@ -262,24 +283,33 @@ def _explained_away(found: list[Passage], n_a: int, n_b: int) -> tuple[Passage, 
     present twice on one side still matches twice: its second copy is covered by nothing
     else. No word covered by some passage stops being covered.
     """
-    found.sort(key=lambda p: (-(p.a_words + p.b_words), -p.identical_words,
-                              p.a_start + p.b_start, abs(p.a_start - p.b_start), p.a_start))
+    found.sort(
+        key=lambda p: (
+            -(p.a_words + p.b_words),
+            -p.identical_words,
+            p.a_start + p.b_start,
+            abs(p.a_start - p.b_start),
+            p.a_start,
+        )
+    )
     cov_a, cov_b = bytearray(n_a), bytearray(n_b)
     kept: list[Passage] = []
     for p in found:
         if cov_a.find(0, p.a_start, p.a_end) < 0 and cov_b.find(0, p.b_start, p.b_end) < 0:
             continue
         kept.append(p)
-        cov_a[p.a_start:p.a_end] = b"\x01" * p.a_words
-        cov_b[p.b_start:p.b_end] = b"\x01" * p.b_words
+        cov_a[p.a_start : p.a_end] = b"\x01" * p.a_words
+        cov_b[p.b_start : p.b_end] = b"\x01" * p.b_words
     kept.sort(key=lambda p: (p.a_start, p.b_start, p.a_end, p.b_end))
     return tuple(kept)
 
 
 def coverage(passages, n_a: int, n_b: int) -> tuple[float, float]:
     """Share of A's and of B's words inside the union of the passages."""
-    return (_union(((p.a_start, p.a_end) for p in passages)) / n_a if n_a else 0.0,
-            _union(((p.b_start, p.b_end) for p in passages)) / n_b if n_b else 0.0)
+    return (
+        _union((p.a_start, p.a_end) for p in passages) / n_a if n_a else 0.0,
+        _union((p.b_start, p.b_end) for p in passages) / n_b if n_b else 0.0,
+    )
 
 
 def _union(spans) -> int:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ._version import __version__
 from .align import align, coverage
-from .model import Document, DocSummary, PairReport, Passage, Tokens
+from .model import DocSummary, Document, PairReport, Passage, Tokens
 from .normalize import section_labels, tokenize
 from .settings import DEFAULT, Settings
 
@@ -36,8 +36,14 @@ def compare(a, b, *, settings: Settings = DEFAULT, **read_kw) -> PairReport:
     return compare_docs(_as_doc(a, **read_kw), _as_doc(b, **read_kw), settings=settings)
 
 
-def compare_docs(da: Document, db: Document, ta: Tokens | None = None, tb: Tokens | None = None,
-                 *, settings: Settings = DEFAULT) -> PairReport:
+def compare_docs(
+    da: Document,
+    db: Document,
+    ta: Tokens | None = None,
+    tb: Tokens | None = None,
+    *,
+    settings: Settings = DEFAULT,
+) -> PairReport:
     """Like ``compare`` for Documents whose Tokens the caller may already hold."""
     if ta is None:
         ta = tokenize(da, keep_deleted=settings.keep_deleted)
@@ -79,8 +85,14 @@ def _with_sections(passages: tuple[Passage, ...], da, ta, db, tb) -> tuple[Passa
     ma, mb = section_labels(da, ta), section_labels(db, tb)
     if not ma and not mb:
         return passages
-    return tuple(replace(p, a_section=_section(ma, p.a_start, p.a_end),
-                         b_section=_section(mb, p.b_start, p.b_end)) for p in passages)
+    return tuple(
+        replace(
+            p,
+            a_section=_section(ma, p.a_start, p.a_end),
+            b_section=_section(mb, p.b_start, p.b_end),
+        )
+        for p in passages
+    )
 
 
 class _CallableModule(types.ModuleType):

@@ -15,53 +15,77 @@ from bisect import bisect_left, bisect_right
 
 _W = r"(?: \w+)"  # one more word
 _STATE = r"\w+(?: \w+)?"
-_DATE = (r"(?:(?:on |after |before )?(?:january|february|march|april|may|june|july|august|"
-         r"september|october|november|december) \d{1,2} \d{4}|immediately|"
-         r"on the date of (?:the )?enactment of this act|upon enactment|\d+ days after\w*(?: \w+){0,8}?"
-         r" (?:enactment|adjournment|approval)(?: of this act)?)")
+_DATE = (
+    r"(?:(?:on |after |before )?(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december) \d{1,2} \d{4}|immediately|"
+    r"on the date of (?:the )?enactment of this act|upon enactment|\d+ days after\w*(?: \w+){0,8}?"
+    r" (?:enactment|adjournment|approval)(?: of this act)?)"
+)
 
 PATTERNS: tuple[tuple[str, str], ...] = (
-    ("enacting-clause",
-     r"be it (?:further )?enacted by the (?:senate and house of representatives of the united "
-     r"states of america in congress assembled|legislature of the state of " + _STATE +
-     r"|people of the state of " + _STATE + r"(?: represented in senate and assembly)?"
-     r"|general assembly of (?:the (?:state|commonwealth) of )?" + _STATE + r")(?: as follows)?"),
-    ("severability",
-     r"(?:if any (?:provision|section|part|clause)(?: or \w+)? of this (?:act|chapter|section|"
-     r"title|article)(?: or (?:its|the) application(?: thereof)?(?: of (?:the|such) provision)?"
-     r" to any (?:person|individual|entity)(?: or circumstance)?)? (?:is|shall be) (?:held|"
-     r"declared|found|adjudged)(?: to be)? (?:invalid|unconstitutional)(?: or (?:invalid|"
-     r"unconstitutional|unenforceable))?(?: by a court of competent jurisdiction)?(?: \w+){0,40}?"
-     r" (?:not (?:be )?affected|not affect\w*|(?:remain|continue) in (?:full )?(?:force|effect)"
-     r"(?: and effect)?|severable))"
-     r"|the provisions of this (?:act|chapter|title) are severable"),
-    ("effective-date",
-     r"(?:this (?:act|section|chapter|title)|the amendments? made by this (?:act|section)|"
-     r"sections? \d+(?: (?:and|through|to) \d+)*(?: of this act)?) (?:shall )?"
-     r"(?:takes?|become|becomes) (?:effect|effective)(?: (?:on|upon|immediately|in|after|"
-     r"the|date|of|enactment|this|act|\d+|days|\d{4}|january|february|march|april|may|june|"
-     r"july|august|september|october|november|december|following|adjournment|session|at|"
-     r"which|it|is|was|enacted|passage|approval|by|governor)){0,14}"),
-    ("emergency-clause",
-     r"(?:this act|sections?(?: \d+| and| through)+ of this act) (?:is|are) necessary for the "
-     r"immediate preservation of the public peace health or safety or support of the state "
-     r"government and its existing public institutions(?: and (?:takes?|shall take) effect"
-     r"(?: \w+){0,6})?"),
-    ("amended-to-read",
-     r"(?:(?:rcw|section|sections|title|chapter|subsection|paragraph)(?: \w+){0,24}? )?"
-     r"(?:is|are) (?:each )?(?:hereby )?(?:reenacted and )?amended to read as follows"),
-    ("new-section-added",
-     r"a new (?:section|chapter|subsection) is (?:hereby )?added to (?:chapter|title)"
-     r"(?: \w+){1,6}? to read as follows"),
-    ("short-title",
-     r"(?:this|the) (?:act|title|chapter|subchapter)(?: \w+){0,3}? may be cited as"
-     r"(?:(?: \w+){1,14}? act(?: of \d{4})?| the)?"),
-    ("null-and-void",
-     r"if specific funding for the purposes of this act(?: \w+){0,40}? this act is null and void"),
+    (
+        "enacting-clause",
+        r"be it (?:further )?enacted by the (?:senate and house of representatives of the united "
+        r"states of america in congress assembled|legislature of the state of "
+        + _STATE
+        + r"|people of the state of "
+        + _STATE
+        + r"(?: represented in senate and assembly)?"
+        r"|general assembly of (?:the (?:state|commonwealth) of )?" + _STATE + r")(?: as follows)?",
+    ),
+    (
+        "severability",
+        r"(?:if any (?:provision|section|part|clause)(?: or \w+)? of this (?:act|chapter|section|"
+        r"title|article)(?: or (?:its|the) application(?: thereof)?(?: of (?:the|such) provision)?"
+        r" to any (?:person|individual|entity)(?: or circumstance)?)? (?:is|shall be) (?:held|"
+        r"declared|found|adjudged)(?: to be)? (?:invalid|unconstitutional)(?: or (?:invalid|"
+        r"unconstitutional|unenforceable))?(?: by a court of competent jurisdiction)?(?: \w+){0,40}?"
+        r" (?:not (?:be )?affected|not affect\w*|(?:remain|continue) in (?:full )?(?:force|effect)"
+        r"(?: and effect)?|severable))"
+        r"|the provisions of this (?:act|chapter|title) are severable",
+    ),
+    (
+        "effective-date",
+        r"(?:this (?:act|section|chapter|title)|the amendments? made by this (?:act|section)|"
+        r"sections? \d+(?: (?:and|through|to) \d+)*(?: of this act)?) (?:shall )?"
+        r"(?:takes?|become|becomes) (?:effect|effective)(?: (?:on|upon|immediately|in|after|"
+        r"the|date|of|enactment|this|act|\d+|days|\d{4}|january|february|march|april|may|june|"
+        r"july|august|september|october|november|december|following|adjournment|session|at|"
+        r"which|it|is|was|enacted|passage|approval|by|governor)){0,14}",
+    ),
+    (
+        "emergency-clause",
+        r"(?:this act|sections?(?: \d+| and| through)+ of this act) (?:is|are) necessary for the "
+        r"immediate preservation of the public peace health or safety or support of the state "
+        r"government and its existing public institutions(?: and (?:takes?|shall take) effect"
+        r"(?: \w+){0,6})?",
+    ),
+    (
+        "amended-to-read",
+        r"(?:(?:rcw|section|sections|title|chapter|subsection|paragraph)(?: \w+){0,24}? )?"
+        r"(?:is|are) (?:each )?(?:hereby )?(?:reenacted and )?amended to read as follows",
+    ),
+    (
+        "new-section-added",
+        r"a new (?:section|chapter|subsection) is (?:hereby )?added to (?:chapter|title)"
+        r"(?: \w+){1,6}? to read as follows",
+    ),
+    (
+        "short-title",
+        r"(?:this|the) (?:act|title|chapter|subchapter)(?: \w+){0,3}? may be cited as"
+        r"(?:(?: \w+){1,14}? act(?: of \d{4})?| the)?",
+    ),
+    (
+        "null-and-void",
+        r"if specific funding for the purposes of this act(?: \w+){0,40}? this act is null and void",
+    ),
     # glue, counted as covered but naming nothing: section numbers and stock headings, the
     # end of a long title
-    ("", r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
-         r"| effective date| severability)?"),
+    (
+        "",
+        r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
+        r"| effective date| severability)?",
+    ),
     ("", r"(?:and )?for other purposes"),
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from billdiff.align import align, coverage
 from billdiff.model import Tokens
@@ -73,7 +75,7 @@ def check_wellformed(ps, a: Tokens, b: Tokens, s: Settings):
             assert (o.a_start, o.b_start) == (ai, bi)
             ai, bi = o.a_end, o.b_end
             if o.tag == "equal":
-                assert a.words[o.a_start:o.a_end] == b.words[o.b_start:o.b_end]
+                assert a.words[o.a_start : o.a_end] == b.words[o.b_start : o.b_end]
                 same += o.a_end - o.a_start
             elif o.tag == "insert":
                 assert o.a_start == o.a_end and o.b_end > o.b_start
@@ -93,16 +95,19 @@ def test_identical_texts_give_one_full_passage():
     w = uniq(300, "w")
     ps = align(toks(w), toks(w), settings=S)
     assert [(p.a_start, p.a_end, p.b_start, p.b_end, p.identity) for p in ps] == [
-        (0, 300, 0, 300, 1.0)]
+        (0, 300, 0, 300, 1.0)
+    ]
 
 
 def test_small_edits_stay_inside_one_passage():
     # synthetic bill sentence with a changed state name, a filled-in blank, a number, an
     # inserted and a deleted word
-    base = ("a state or local government agency in washington using a facial recognition "
-            "service shall file a notice of intent within ___ days with the legislative "
-            "authority and produce an accountability report at least 90 days before the "
-            "service is put into operational use by the agency for any purpose").split()
+    base = (
+        "a state or local government agency in washington using a facial recognition "
+        "service shall file a notice of intent within ___ days with the legislative "
+        "authority and produce an accountability report at least 90 days before the "
+        "service is put into operational use by the agency for any purpose"
+    ).split()
     other = list(base)
     other[other.index("washington")] = "idaho"
     other[other.index("___")] = "thirty"
@@ -115,10 +120,18 @@ def test_small_edits_stay_inside_one_passage():
     assert len(ps) == 1
     p = ps[0]
     assert (p.a_start, p.a_end, p.b_start, p.b_end) == (0, len(base), 0, len(other))
-    changed = {(" ".join(a.words[o.a_start:o.a_end]), " ".join(b.words[o.b_start:o.b_end]))
-               for o in p.ops if o.tag != "equal"}
-    assert changed == {("washington", "idaho"), ("___", "thirty"), ("90", "120"),
-                       ("", "annual"), ("operational", "")}
+    changed = {
+        (" ".join(a.words[o.a_start : o.a_end]), " ".join(b.words[o.b_start : o.b_end]))
+        for o in p.ops
+        if o.tag != "equal"
+    }
+    assert changed == {
+        ("washington", "idaho"),
+        ("___", "thirty"),
+        ("90", "120"),
+        ("", "annual"),
+        ("operational", ""),
+    }
 
 
 def test_moved_sections_are_found_as_separate_passages():
@@ -129,8 +142,14 @@ def test_moved_sections_are_found_as_separate_passages():
     check_wellformed(ps, a, b, S)
     assert coverage(ps, len(a), len(b)) == (1.0, 1.0)
     # section 3 (A 180-240) sits at B 60-120 and is not swallowed by a longer passage
-    assert any(p.a_start <= 180 and p.a_end >= 240 and p.b_start <= 60 and p.b_end >= 120
-               and p.a_words <= 130 for p in ps)
+    assert any(
+        p.a_start <= 180
+        and p.a_end >= 240
+        and p.b_start <= 60
+        and p.b_end >= 120
+        and p.a_words <= 130
+        for p in ps
+    )
     assert len(ps) >= 4
 
 
@@ -158,9 +177,9 @@ def test_short_shared_run_below_min_words_is_dropped():
 def test_dense_edits_split_rather_than_report_a_low_identity_passage():
     # two identical 30-word stretches joined by 8 changed words in the middle: with
     # min_identity 0.9 the passage splits at the change, with 0.7 it stays whole
-    l, r = uniq(30, "l"), uniq(30, "r")
-    a = toks(l + uniq(8, "m") + r)
-    b = toks(l + uniq(8, "n") + r)
+    left, right = uniq(30, "l"), uniq(30, "r")
+    a = toks(left + uniq(8, "m") + right)
+    b = toks(left + uniq(8, "n") + right)
     whole = align(a, b, settings=S)
     assert [(p.a_start, p.a_end) for p in whole] == [(0, 68)]
     split = align(a, b, settings=Settings(min_identity=0.9))
@@ -168,8 +187,10 @@ def test_dense_edits_split_rather_than_report_a_low_identity_passage():
 
 
 def test_enacting_clause_alone_is_flagged_stock():
-    clause = ("be it enacted by the senate and house of representatives of the united states "
-              "of america in congress assembled").split()
+    clause = (
+        "be it enacted by the senate and house of representatives of the united states "
+        "of america in congress assembled"
+    ).split()
     a = toks(uniq(40, "a") + clause + uniq(40, "b"))
     b = toks(uniq(40, "c") + clause + uniq(40, "d"))
     (p,) = align(a, b, settings=S)
@@ -204,8 +225,8 @@ def mutate(words, rng, rate, moves=0):
             break
         n = rng.randrange(15, 40)
         s = rng.randrange(len(out) - n)
-        blk = out[s:s + n]
-        del out[s:s + n]
+        blk = out[s : s + n]
+        del out[s : s + n]
         t = rng.randrange(len(out))
         out[t:t] = blk
     return out

@@ -54,10 +54,10 @@ def test_offsets_point_at_the_words_in_the_original_text(corpus):
                 continue
             for k in range(0, o.a_end - o.a_start, 7):
                 ia, ib = o.a_start + k, o.b_start + k
-                wa = r.a_doc.text[r.a_tokens.starts[ia]:r.a_tokens.ends[ia]]
-                wb = r.b_doc.text[r.b_tokens.starts[ib]:r.b_tokens.ends[ib]]
+                wa = r.a_doc.text[r.a_tokens.starts[ia] : r.a_tokens.ends[ia]]
+                wb = r.b_doc.text[r.b_tokens.starts[ib] : r.b_tokens.ends[ib]]
                 assert re.sub(r"\W", "", wa).lower() == re.sub(r"\W", "", wb).lower()
-        assert r.a_doc.text[p.a_char_start:p.a_char_end].strip()
+        assert r.a_doc.text[p.a_char_start : p.a_char_end].strip()
 
 
 def test_hr2008_introduced_vs_engrossed(corpus):
@@ -100,8 +100,10 @@ def test_compare_docs_reuses_tokens_and_coverage_is_a_union(corpus):
 
 def test_public_api_compare_accepts_documents():
     # synthetic bill-like text
-    body = ("Each agency using a facial recognition service shall publish an annual report "
-            "describing the number of requests received and granted during the year.")
+    body = (
+        "Each agency using a facial recognition service shall publish an annual report "
+        "describing the number of requests received and granted during the year."
+    )
     da = Document(body, Metadata(id="synthetic-a"))
     db = Document("Preamble words here. " + body, Metadata(id="synthetic-b"))
     r = billdiff.compare(da, db)
@@ -118,7 +120,7 @@ def test_json_schema(corpus):
         assert len(d[side]["sha256"]) == 64 and d[side]["source"]
         assert d[side]["words"] == getattr(r, side).words
     assert d["summary"]["passages"] == len(d["passages"]) == len(r.passages)
-    for p, q in zip(d["passages"], r.passages):
+    for p, q in zip(d["passages"], r.passages, strict=True):
         assert p["a"]["words"] == [q.a_start, q.a_end]
         assert p["b"]["chars"] == [q.b_char_start, q.b_char_end]
         assert p["ops"][0][0] == "equal" and p["ops"][0][1] == q.a_start
@@ -129,23 +131,35 @@ def test_json_schema(corpus):
 
 
 def test_cli_terminal_side_by_side_without_colour(cli, corpus):
-    r = cli("compare", str(fr(corpus, "wa-2020-sb6280-introduced")),
-            str(fr(corpus, "wa-2020-sb6280-substitute")), "--width", "140",
-            env={"NO_COLOR": "1"})
+    r = cli(
+        "compare",
+        str(fr(corpus, "wa-2020-sb6280-introduced")),
+        str(fr(corpus, "wa-2020-sb6280-substitute")),
+        "--width",
+        "140",
+        env={"NO_COLOR": "1"},
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert not ANSI.search(r.stdout)
     assert "words ·" in out and "found in B" in out and "found in A" in out
     assert re.search(r"^#1 ", out, re.M) and "identical" in out
     # word-level differences readable without colour
-    assert re.search(r"\[~[^~]+~\]|\[-[^-]+-\]", out) and re.search(r"\{~[^~]+~\}|\{\+[^+]+\+\}", out)
+    assert re.search(r"\[~[^~]+~\]|\[-[^-]+-\]", out) and re.search(
+        r"\{~[^~]+~\}|\{\+[^+]+\+\}", out
+    )
     assert max(len(line) for line in out.splitlines()) <= 140
     assert "Sec. " in out  # section labels
 
 
 def test_cli_narrow_terminal_shows_inline_diff(cli, corpus):
-    r = cli("compare", str(us(corpus, "us-117-hr2008-ih")), str(us(corpus, "us-117-hr2008-eh")),
-            "--width", "70")
+    r = cli(
+        "compare",
+        str(us(corpus, "us-117-hr2008-ih")),
+        str(us(corpus, "us-117-hr2008-eh")),
+        "--width",
+        "70",
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert not ANSI.search(r.stdout)  # piped: no colour
@@ -154,8 +168,14 @@ def test_cli_narrow_terminal_shows_inline_diff(cli, corpus):
 
 
 def test_cli_json(cli, corpus):
-    r = cli("compare", str(us(corpus, "us-116-hr2002-ih")), str(us(corpus, "us-116-hr2002-eh")),
-            "--json", "--min-words", "20")
+    r = cli(
+        "compare",
+        str(us(corpus, "us-116-hr2002-ih")),
+        str(us(corpus, "us-116-hr2002-eh")),
+        "--json",
+        "--min-words",
+        "20",
+    )
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["schema"] == "billdiff.compare/1" and d["settings"]["min_words"] == 20
@@ -164,8 +184,13 @@ def test_cli_json(cli, corpus):
 
 
 def test_cli_nothing_shared(cli, corpus):
-    r = cli("compare", str(us(corpus, "us-117-hr2008-ih")),
-            str(fr(corpus, "wa-2020-sb6280-introduced")), "--min-words", "15")
+    r = cli(
+        "compare",
+        str(us(corpus, "us-117-hr2008-ih")),
+        str(fr(corpus, "wa-2020-sb6280-introduced")),
+        "--min-words",
+        "15",
+    )
     assert r.returncode == 0
     assert "no shared passage of 15 or more words" in r.stdout.decode()
 
@@ -178,6 +203,11 @@ def test_cli_missing_file_is_one_line_exit_2(cli, tmp_path):
 
 
 def test_cli_bad_setting_is_one_line_exit_2(cli, corpus):
-    r = cli("compare", str(us(corpus, "us-117-hr2008-ih")), str(us(corpus, "us-117-hr2008-eh")),
-            "--min-words", "1")
+    r = cli(
+        "compare",
+        str(us(corpus, "us-117-hr2008-ih")),
+        str(us(corpus, "us-117-hr2008-eh")),
+        "--min-words",
+        "1",
+    )
     assert r.returncode == 2 and r.stderr.decode().startswith("error: min_words")

@@ -9,16 +9,28 @@ import click
 @click.argument("a")
 @click.argument("b")
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report.")
-@click.option("--min-words", type=int, default=None,
-              help="Shortest passage reported, in words (default 12).")
-@click.option("--width", type=int, default=None,
-              help="Terminal width to lay out for (side by side from 100 columns).")
+@click.option(
+    "--min-words", type=int, default=None, help="Shortest passage reported, in words (default 12)."
+)
+@click.option(
+    "--width",
+    type=int,
+    default=None,
+    help="Terminal width to lay out for (side by side from 100 columns).",
+)
 @click.option("--full", is_flag=True, help="Show long identical stretches in full.")
-@click.option("--keep-deleted", is_flag=True,
-              help="Compare struck/deleted matter too (default: the text as enacted).")
+@click.option(
+    "--keep-deleted",
+    is_flag=True,
+    help="Compare struck/deleted matter too (default: the text as enacted).",
+)
 @click.option("--offline", is_flag=True, help="Never use the network for URLs.")
-@click.option("--mirror", type=click.Path(file_okay=False), default=None,
-              help="Folder of already downloaded files that answer for URLs.")
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of already downloaded files that answer for URLs.",
+)
 def compare(a, b, as_json, min_words, width, full, keep_deleted, offline, mirror):
     """Compare two bills A and B (paths, URLs or - for stdin): every passage of at least
     --min-words words they share, moved sections included, with word-level changes and the

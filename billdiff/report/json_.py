@@ -34,10 +34,18 @@ def _doc(d: DocSummary, coverage: float) -> dict:
 def passage_to_dict(k: int, p: Passage) -> dict:
     return {
         "n": k,
-        "a": {"words": [p.a_start, p.a_end], "chars": [p.a_char_start, p.a_char_end],
-              "word_count": p.a_words, "section": p.a_section},
-        "b": {"words": [p.b_start, p.b_end], "chars": [p.b_char_start, p.b_char_end],
-              "word_count": p.b_words, "section": p.b_section},
+        "a": {
+            "words": [p.a_start, p.a_end],
+            "chars": [p.a_char_start, p.a_char_end],
+            "word_count": p.a_words,
+            "section": p.a_section,
+        },
+        "b": {
+            "words": [p.b_start, p.b_end],
+            "chars": [p.b_char_start, p.b_char_end],
+            "word_count": p.b_words,
+            "section": p.b_section,
+        },
         "identical_words": p.identical_words,
         "identity": round(p.identity, 6),
         "score": p.score,

@@ -19,10 +19,20 @@ import re
 from ..model import Document, PairReport, Passage, Tokens
 
 SIDE_BY_SIDE_MIN = 100
-STYLE = {"same": "", "changed": "bold yellow", "only_a": "bold red", "only_b": "bold green",
-         "elided": "dim italic", "stock": "dim"}
-MARK_SIDE = {("a", "changed"): ("[~", "~]"), ("a", "only"): ("[-", "-]"),
-             ("b", "changed"): ("{~", "~}"), ("b", "only"): ("{+", "+}")}
+STYLE = {
+    "same": "",
+    "changed": "bold yellow",
+    "only_a": "bold red",
+    "only_b": "bold green",
+    "elided": "dim italic",
+    "stock": "dim",
+}
+MARK_SIDE = {
+    ("a", "changed"): ("[~", "~]"),
+    ("a", "only"): ("[-", "-]"),
+    ("b", "changed"): ("{~", "~}"),
+    ("b", "only"): ("{+", "+}"),
+}
 _WS = re.compile(r"\s+")
 # "manage-⏎ment" as the tokenizer joins it (a lower-case word continues after the break)
 _HYPHEN_BREAK = re.compile(r"(?<=\w)[-\u2010\u00ad][ \t]*\n\s*(?=[a-z])")
@@ -45,8 +55,11 @@ class _Side:
             skip = tuple(s for s in skip if s.kind != "deleted")
         self.skip = sorted((s.start, s.end) for s in skip)
         self.skip_starts = [s for s, _ in self.skip]
-        self.linenos = [] if doc is None else sorted(
-            (s.start, s.end) for s in doc.skip if s.kind == "line-number")
+        self.linenos = (
+            []
+            if doc is None
+            else sorted((s.start, s.end) for s in doc.skip if s.kind == "line-number")
+        )
 
     def chars(self, lo: int, hi: int) -> str:
         """Text between two character offsets, skipped regions removed, white space collapsed."""
@@ -150,8 +163,7 @@ def _inline_text(p: Passage, sa: _Side, sb: _Side, context: int | None):
     text = Text()
     for op in p.ops:
         if op.tag == "equal":
-            for piece, style in _equal_pieces(sa, op.a_start, op.a_end, context,
-                                              op is p.ops[-1]):
+            for piece, style in _equal_pieces(sa, op.a_start, op.a_end, context, op is p.ops[-1]):
                 text.append(piece, STYLE[style])
             continue
         style_a = STYLE["changed" if op.tag == "replace" else "only_a"]
@@ -175,33 +187,49 @@ def _header(report: PairReport):
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    for tag, doc, cov, other in (("A", report.a, report.coverage_a, "B"),
-                                 ("B", report.b, report.coverage_b, "A")):
+    for tag, doc, cov, other in (
+        ("A", report.a, report.coverage_a, "B"),
+        ("B", report.b, report.coverage_b, "A"),
+    ):
         m = doc.meta
         name = m.label or m.id or m.source
         title = f" — {m.title}" if m.title else ""
         grid.add_row(tag, Text(f"{name}{title}", overflow="fold"))
-        grid.add_row("", f"{doc.words:,} words · {cov:.1%} of them found in {other}"
-                         f"{' · ' + m.source if m.source and m.source != name else ''}")
+        grid.add_row(
+            "",
+            f"{doc.words:,} words · {cov:.1%} of them found in {other}"
+            f"{' · ' + m.source if m.source and m.source != name else ''}",
+        )
     n = len(report.passages)
     mw = report.settings.get("min_words", 12)
     stock = sum(1 for p in report.passages if p.is_boilerplate)
-    summary = (f"{n} shared passage{'s' if n != 1 else ''} of {mw}+ words"
-               f"{f', longest {report.longest:,} words' if n else ''}"
-               f"{f', {stock} of them stock phrases' if stock else ''}")
+    summary = (
+        f"{n} shared passage{'s' if n != 1 else ''} of {mw}+ words"
+        f"{f', longest {report.longest:,} words' if n else ''}"
+        f"{f', {stock} of them stock phrases' if stock else ''}"
+    )
     grid.add_row("", Text(summary if n else nothing_shared(report), style="bold"))
     if n:
-        grid.add_row("", Text("marks: same · [~changed~] in A, {~changed~} in B · "
-                              "[-only in A-] · {+only in B+}", style="dim"))
+        grid.add_row(
+            "",
+            Text(
+                "marks: same · [~changed~] in A, {~changed~} in B · [-only in A-] · {+only in B+}",
+                style="dim",
+            ),
+        )
     return grid
 
 
 def _title(k: int, p: Passage, sa: _Side, sb: _Side) -> str:
-    stock = f" · stock: {p.stock_phrase}" if p.stock_phrase else (
-        " · boilerplate" if p.is_boilerplate else "")
+    stock = (
+        f" · stock: {p.stock_phrase}"
+        if p.stock_phrase
+        else (" · boilerplate" if p.is_boilerplate else "")
+    )
     ident = "100%" if p.identity >= 1 else f"{min(p.identity, 0.999):.1%}"
-    return (f"#{k}  {max(p.a_words, p.b_words):,} words · {ident} identical"
-            f" · score {p.score:g}{stock}")
+    return (
+        f"#{k}  {max(p.a_words, p.b_words):,} words · {ident} identical · score {p.score:g}{stock}"
+    )
 
 
 def _loc(which: str, p: Passage, side: _Side) -> str:
@@ -217,8 +245,9 @@ def _loc(which: str, p: Passage, side: _Side) -> str:
     return " · ".join(parts)
 
 
-def pair_renderables(report: PairReport, *, width: int, full: bool = False,
-                     context: int = 12) -> list:
+def pair_renderables(
+    report: PairReport, *, width: int, full: bool = False, context: int = 12
+) -> list:
     """Rich renderables for ``report`` laid out for a terminal ``width`` columns wide."""
     from rich.padding import Padding
     from rich.rule import Rule
@@ -235,14 +264,25 @@ def pair_renderables(report: PairReport, *, width: int, full: bool = False,
     wide = width >= SIDE_BY_SIDE_MIN
     for k, p in enumerate(report.passages, 1):
         style = STYLE["stock"] if p.is_boilerplate else ""
-        out.append(Rule(Text(_title(k, p, sa, sb)), align="left",
-                        style="dim" if p.is_boilerplate else "cyan"))
+        out.append(
+            Rule(
+                Text(_title(k, p, sa, sb)),
+                align="left",
+                style="dim" if p.is_boilerplate else "cyan",
+            )
+        )
         if report.a_tokens is None or report.b_tokens is None:
             out.append(Text(f"{_loc('a', p, sa)}  ↔  {_loc('b', p, sb)}", style=style))
             continue
         if wide:
-            t = Table(show_header=True, header_style="bold", box=None, expand=True,
-                      padding=(0, 1), show_edge=False)
+            t = Table(
+                show_header=True,
+                header_style="bold",
+                box=None,
+                expand=True,
+                padding=(0, 1),
+                show_edge=False,
+            )
             t.add_column(_loc("a", p, sa), ratio=1, overflow="fold")
             t.add_column(_loc("b", p, sb), ratio=1, overflow="fold")
             t.add_row(_side_text(p, sa, "a", ctx), _side_text(p, sb, "b", ctx), style=style)
