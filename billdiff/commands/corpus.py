@@ -91,12 +91,12 @@ def list_cmd(name, cache_dir, mirror):
     """Show the manifests, or the entries of manifest NAME and which are cached."""
     from ..corpus import available_manifests, cached_path, load_manifest, mirror_index
 
-    out = make_console()
     if not name:
         for n in available_manifests():
             m = load_manifest(n)
-            out.print(f"{n}\t{len(m.docs)} documents\t{m.description}", markup=False)
+            click.echo(f"{n}\t{len(m.docs)} documents\t{m.description}")
         return
+    out = make_console()
     from rich.markup import escape
     from rich.table import Table
 
@@ -104,7 +104,7 @@ def list_cmd(name, cache_dir, mirror):
     stems = mirror_index(mirror) if mirror else {}
     t = Table(title=f"{m.name} ({len(m.docs)} entries)", show_lines=False)
     for col in ("id", "bill", "version", "date", "url", "have"):
-        t.add_column(col, overflow="fold")
+        t.add_column(col, overflow="fold", no_wrap=col in ("id", "date", "have"))
     for d in m.docs:
         have = []
         if d.id in stems:
