@@ -263,3 +263,21 @@ def test_sidecar_json_is_what_the_manifest_expects(corpus):
         side = json.loads((corpus / "wa-bills" / f"{d.id}.json").read_text())
         html = next(f for f in d.files if f.format == "html")
         assert html.sha256 == side["htm_sha256"], d.id
+
+
+def test_cli_fetch_then_index(cli, corpus, tmp_path):
+    """fetch → index: the index holds every available document under its manifest id."""
+    try:
+        from billdiff.index import Index
+    except ImportError:
+        pytest.skip("billdiff.index.Index is not in this build yet (index work)")
+    db = tmp_path / "fr.db"
+    r = cli("corpus", "fetch", "facial-recognition", "--mirror", str(corpus), "--offline",
+            "--cache-dir", str(tmp_path / "c"), "--db", str(db), "-q", timeout=900)
+    assert r.returncode == 0, r.stderr
+    m = load_manifest("facial-recognition")
+    held = {d.id for d in m.docs if d.id in mirror_index(corpus)}
+    listed = {md.id: md for md in Index(db).list()}
+    assert set(listed) == held
+    sb = listed["wa-2020-sb6280-introduced"]
+    assert sb.state == "WA" and sb.bill == "SB 6280" and sb.date == "2020-01-14"
