@@ -155,13 +155,16 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
                     break
     for d, u, ancestor in changes:
         un, uw = describe(info[u])
+        sn, sw = describe(info[d.source])
+        tn, tw = describe(info[d.target])
         d.reduced = True
         if ancestor:
             d.type, d.directed = "shares-source-with", False
-            d.reason += f"; both took this text from {un} ({uw}), which is in the corpus"
+            d.reason = (f"{sn} ({sw}) and {tn} ({tw}) share {d.shared_words} words, but both "
+                        f"took this text from {un} ({uw}), which is in the corpus (reduced)")
         else:
-            d.reason += (f"; the same text is shared at least as fully with {un} ({uw}), "
-                         f"a version or companion of it, which explains it better")
+            d.reason += (f"; but {tn} shares this text at least as fully with {un} ({uw}), "
+                         f"a version or companion of {sn}, which explains it better (reduced)")
 
 
 def infer_ancestors(drafts: list[Draft], info: list[BillInfo], docs, *,
