@@ -174,7 +174,7 @@ def _version(ev: Evidence, a: BillInfo, b: BillInfo) -> Draft:
         basis, how = "dates", "date order (same stage)"
     else:
         basis, how = "", "no order known: two copies of one version"
-    words = sum(p.identical_words for p in both)
+    words = round(cov_t * (ev.words_j if src_is_i else ev.words_i))
     reason = (f"{tn} ({tw}) is a version of {sn} ({sw}): same bill, {how}; "
               f"{words} words ({_pct(cov_t)}) of it in {len(both)} passages shared")
     conf = 1.0 if words else 0.8

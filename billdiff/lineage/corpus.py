@@ -41,6 +41,33 @@ class Corpus:
         return self.info[i].key or ("doc", self.docs[i].id)
 
 
+_PREFERRED = (".htm", ".html", ".txt", ".pdf")  # one file per stem, in this order
+
+
+def expand_paths(paths) -> list[str]:
+    """Files to read: folders become their bill files, one per stem (.htm before .txt …)."""
+    from pathlib import Path
+
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_dir():
+            out.append(str(p))
+            continue
+        by_stem: dict[str, Path] = {}
+        for f in sorted(path.iterdir()):
+            if f.suffix.lower() in _PREFERRED:
+                cur = by_stem.get(f.stem)
+                if cur is None or (_PREFERRED.index(f.suffix.lower())
+                                   < _PREFERRED.index(cur.suffix.lower())):
+                    by_stem[f.stem] = f
+        if not by_stem:
+            raise InputError("the folder holds no .htm, .html, .txt or .pdf file",
+                             path=str(p), hint="point at a folder of bills")
+        out.extend(str(by_stem[k]) for k in sorted(by_stem))
+    return out
+
+
 def _is_index(source) -> bool:
     return all(hasattr(source, a) for a in ("candidate_pairs", "boilerplate", "list", "get"))
 
@@ -55,13 +82,13 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
         toks = [source.tokens(i) for i in ids]
     else:
         docs = []
-        for x in source:
-            if isinstance(x, Document):
-                docs.append(x)
-            else:
-                from ..ingest import read
+        items = list(source)
+        paths = expand_paths([x for x in items if not isinstance(x, Document)])
+        docs = [x for x in items if isinstance(x, Document)]
+        if paths:
+            from ..ingest import read
 
-                docs.append(read(x))
+            docs += [read(p) for p in paths]
         docs.sort(key=lambda d: d.id)
         toks = [tokenize(d, keep_deleted=settings.keep_deleted) for d in docs]
     seen: set[str] = set()

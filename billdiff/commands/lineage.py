@@ -1,0 +1,75 @@
+"""billdiff lineage — who copied whom: a tree per family, and the report files."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Index file to read the bills from (default when no PATHS/--manifest: "
+                   "$BILLDIFF_DB or the default index).")
+@click.option("--manifest", default=None,
+              help="Corpus manifest NAME or file: its documents, from the cache or --mirror.")
+@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
+              default=None, help="With --manifest: folder of already-downloaded files.")
+@click.option("--offline", is_flag=True, help="With --manifest: never touch the network.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Write index.html, lineage.json, edges.csv and lineage.dot here.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the graph as JSON (billdiff.lineage/1) instead of the tree.")
+@click.option("--min-words", type=click.IntRange(3, None), default=None,
+              help="Shortest shared passage counted (default: settings.min_words).")
+def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
+    """Who copied whom among PATHS (files or folders), an index (--db) or a --manifest.
+
+    Prints a tree per family (root = model-bill candidate) and the strongest edges; with
+    --out also writes the HTML report, JSON, CSV and DOT.
+    """
+    from ..errors import InputError
+    from ..lineage import lineage as run
+    from ..settings import Settings
+
+    if sum(bool(x) for x in (paths, db, manifest)) > 1:
+        raise click.UsageError("give PATHS, --db or --manifest, not several")
+    settings = Settings() if min_words is None else Settings(min_words=min_words)
+    if manifest:
+        from ..corpus import documents, fetch_corpus, load_manifest
+
+        rep = fetch_corpus(load_manifest(manifest), mirror=mirror, offline=offline)
+        graph = run(documents(rep), settings=settings)
+    elif paths:
+        graph = run(list(paths), settings=settings)
+    else:
+        import os
+
+        from ..index import Index, default_db_path
+
+        path = db or default_db_path()
+        if not os.path.exists(path):
+            raise InputError("no such index", path=str(path),
+                             hint="build one with `billdiff index add` or `billdiff corpus "
+                                  "fetch NAME --db FILE`, or give bill files as PATHS")
+        with Index(path, create=False) as ix:
+            graph = run(ix, settings=settings)
+    _render(graph, out, as_json)
+
+
+def _render(graph, out, as_json) -> None:
+    try:
+        from ..report.lineage_json import dumps
+        from ..report.tree import render_lineage
+    except ImportError as err:  # the reports work has not landed in this checkout
+        raise click.ClickException(f"lineage reports are not available ({err})") from None
+    from . import make_console
+
+    if as_json:
+        click.echo(dumps(graph), nl=False)
+    else:
+        make_console().print(render_lineage(graph))
+    if out:
+        from ..report.html import write_report
+
+        path = write_report(graph, out)
+        click.echo(f"report: {path}", err=as_json)
