@@ -57,7 +57,9 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
     for item in rep.warnings:
         click.echo(f"warning: {item.id}: {item.warning}")
     for item in rep.missing:
-        click.echo(f"missing: {item.id}: {item.error}")
+        first, *rest = item.error.split(" | ")
+        more = f" (and {len(rest)} other URL{'s' * (len(rest) > 1)})" if rest else ""
+        click.echo(f"missing: {item.id}: {first}{more}")
     if not rep.available:
         click.echo(f"error: no document of {manifest.name!r} could be had — check the network, "
                    "or give --mirror DIR (e.g. ../shared/corpus)", err=True)
