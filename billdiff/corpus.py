@@ -36,9 +36,27 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _DOC_KEYS = {
-    "id", "state", "session", "bill", "version", "date", "date_kind", "sponsors", "title",
-    "status", "url_status", "url_reference", "unknown", "notes", "text_sha256", "files",
-    "reported", "chamber", "companion", "claim", "claim_source",
+    "id",
+    "state",
+    "session",
+    "bill",
+    "version",
+    "date",
+    "date_kind",
+    "sponsors",
+    "title",
+    "status",
+    "url_status",
+    "url_reference",
+    "unknown",
+    "notes",
+    "text_sha256",
+    "files",
+    "reported",
+    "chamber",
+    "companion",
+    "claim",
+    "claim_source",
 }
 _FILE_KEYS = {"url", "format", "sha256"}
 _REPORTED_KEYS = {"relation", "target", "claim", "source", "source_date", "status"}
@@ -105,11 +123,19 @@ class Entry:
             extra["notes"] = self.notes
         if self.reported:
             extra["reported"] = " | ".join(
-                f"{r.relation} {r.target} ({r.status}; {r.source})" for r in self.reported)
+                f"{r.relation} {r.target} ({r.status}; {r.source})" for r in self.reported
+            )
         return Metadata(
-            id=self.id, title=self.title, state=self.state, session=self.session,
-            bill=self.bill, version=self.version, date=self.date, sponsors=self.sponsors,
-            source_url=first.url if first else "", format=first.format if first else "",
+            id=self.id,
+            title=self.title,
+            state=self.state,
+            session=self.session,
+            bill=self.bill,
+            version=self.version,
+            date=self.date,
+            sponsors=self.sponsors,
+            source_url=first.url if first else "",
+            format=first.format if first else "",
             extra=tuple(sorted((k, str(v)) for k, v in extra.items())),
         )
 
@@ -210,18 +236,23 @@ def load_manifest(name_or_path: str | os.PathLike) -> Manifest:
         found = [d / f"{s}.toml" for d in corpus_dirs() if (d / f"{s}.toml").is_file()]
         if not found:
             have = ", ".join(available_manifests()) or "none found"
-            raise InputError(f"no corpus manifest named {s!r}",
-                             hint=f"available: {have}; or give the path of a .toml manifest")
+            raise InputError(
+                f"no corpus manifest named {s!r}",
+                hint=f"available: {have}; or give the path of a .toml manifest",
+            )
         path = found[0]
     if not path.is_file():
         raise InputError("no such manifest file", path=s, hint="check the path")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(path), hint="save the manifest as UTF-8") from None
+        raise InputError(
+            "not UTF-8 text", path=str(path), hint="save the manifest as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"invalid TOML ({err})", path=str(path),
-                         hint="fix the syntax; see corpus/README.md") from None
+        raise InputError(
+            f"invalid TOML ({err})", path=str(path), hint="fix the syntax; see corpus/README.md"
+        ) from None
     return _parse(raw, path)
 
 
@@ -240,15 +271,21 @@ def _parse(raw: dict, path: Path) -> Manifest:
         raise bad(f"unknown top-level key(s): {', '.join(sorted(extra_top))}")
     entries, seen = [], set()
     for n, d in enumerate(docs, 1):
-        where = f"[[doc]] #{n}" + (f" (id {d.get('id')!r})" if isinstance(d, dict) and d.get("id") else "")
+        where = f"[[doc]] #{n}" + (
+            f" (id {d.get('id')!r})" if isinstance(d, dict) and d.get("id") else ""
+        )
         if not isinstance(d, dict):
             raise bad(f"{where}: must be a table")
         entries.append(_entry(d, where, bad))
         if entries[-1].id in seen:
             raise bad(f"{where}: duplicate id {entries[-1].id!r}")
         seen.add(entries[-1].id)
-    return Manifest(name=str(head.get("name") or path.stem), path=path,
-                    description=str(head.get("description", "")), docs=tuple(entries))
+    return Manifest(
+        name=str(head.get("name") or path.stem),
+        path=path,
+        description=str(head.get("description", "")),
+        docs=tuple(entries),
+    )
 
 
 def _entry(d: dict, where: str, bad) -> Entry:
@@ -258,8 +295,21 @@ def _entry(d: dict, where: str, bad) -> Entry:
     for key in ("id", "state", "bill", "version"):
         if not isinstance(d.get(key), str) or not d[key].strip():
             raise bad(f"{where}: '{key}' is required (a non-empty string)")
-    for key in ("session", "date", "date_kind", "title", "status", "url_status", "url_reference",
-                "notes", "text_sha256", "chamber", "companion", "claim", "claim_source"):
+    for key in (
+        "session",
+        "date",
+        "date_kind",
+        "title",
+        "status",
+        "url_status",
+        "url_reference",
+        "notes",
+        "text_sha256",
+        "chamber",
+        "companion",
+        "claim",
+        "claim_source",
+    ):
         if key in d and not isinstance(d[key], str):
             raise bad(f"{where}: '{key}' must be a string")
     if not _ID_RE.match(d["id"]):
@@ -272,8 +322,10 @@ def _entry(d: dict, where: str, bad) -> Entry:
         raise bad(f"{where}: url_status {url_status!r} must be one of {', '.join(_URL_STATUSES)}")
     date = d.get("date", "")
     if date and not _DATE_RE.match(date):
-        raise bad(f"{where}: date {date!r} must be YYYY-MM-DD (or YYYY-MM, YYYY); leave it "
-                  "empty and list it in 'unknown' when not confirmed")
+        raise bad(
+            f"{where}: date {date!r} must be YYYY-MM-DD (or YYYY-MM, YYYY); leave it "
+            "empty and list it in 'unknown' when not confirmed"
+        )
     if d.get("text_sha256") and not _SHA_RE.match(d["text_sha256"]):
         raise bad(f"{where}: text_sha256 must be 64 lower-case hex digits")
     sponsors = d.get("sponsors", [])
@@ -289,8 +341,11 @@ def _entry(d: dict, where: str, bad) -> Entry:
         if set(f) - _FILE_KEYS:
             raise bad(f"{fw}: unknown key(s) {', '.join(sorted(set(f) - _FILE_KEYS))}")
         url, fmt, sha = f.get("url", ""), f.get("format", ""), f.get("sha256", "")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") \
-                or not urlsplit(url).netloc:
+        if (
+            not isinstance(url, str)
+            or urlsplit(url).scheme not in ("http", "https")
+            or not urlsplit(url).netloc
+        ):
             raise bad(f"{fw}: url {url!r} must be an http(s) URL")
         if fmt not in FORMATS:
             raise bad(f"{fw}: format {fmt!r} must be one of {', '.join(FORMATS)}")
@@ -298,7 +353,7 @@ def _entry(d: dict, where: str, bad) -> Entry:
             raise bad(f"{fw}: sha256 must be 64 lower-case hex digits")
         files.append(FileRef(url=url, format=fmt, sha256=sha))
     if status == "listed" and not files:
-        raise bad(f"{where}: needs at least one [[doc.files]] (or status = \"unidentified\")")
+        raise bad(f'{where}: needs at least one [[doc.files]] (or status = "unidentified")')
     if status == "unidentified" and not d.get("reported"):
         raise bad(f"{where}: an unidentified bill needs the [[doc.reported]] claim and its source")
     reported = []
@@ -306,19 +361,37 @@ def _entry(d: dict, where: str, bad) -> Entry:
         rw = f"{where} reported #{k}"
         if not isinstance(r, dict) or set(r) - _REPORTED_KEYS:
             raise bad(f"{rw}: a table with {', '.join(sorted(_REPORTED_KEYS))}")
-        if not all(isinstance(r.get(x), str) and r[x].strip() for x in ("relation", "target",
-                                                                          "source")):
+        if not all(
+            isinstance(r.get(x), str) and r[x].strip() for x in ("relation", "target", "source")
+        ):
             raise bad(f"{rw}: 'relation', 'target' and 'source' are required")
         reported.append(Reported(**{k2: str(v) for k2, v in r.items()}))
-    extra = tuple(sorted((k, d[k]) for k in ("chamber", "companion", "claim", "claim_source",
-                                               "url_reference") if d.get(k)))
+    extra = tuple(
+        sorted(
+            (k, d[k])
+            for k in ("chamber", "companion", "claim", "claim_source", "url_reference")
+            if d.get(k)
+        )
+    )
     return Entry(
-        id=d["id"], state=d["state"], bill=d["bill"], version=d["version"],
-        session=d.get("session", ""), date=date, date_kind=d.get("date_kind", ""),
-        sponsors=tuple(sponsors), title=d.get("title", ""), status=status,
-        url_status=url_status, url_reference=d.get("url_reference", ""), unknown=tuple(unknown),
-        notes=d.get("notes", ""), text_sha256=d.get("text_sha256", ""), files=tuple(files),
-        reported=tuple(reported), extra=extra,
+        id=d["id"],
+        state=d["state"],
+        bill=d["bill"],
+        version=d["version"],
+        session=d.get("session", ""),
+        date=date,
+        date_kind=d.get("date_kind", ""),
+        sponsors=tuple(sponsors),
+        title=d.get("title", ""),
+        status=status,
+        url_status=url_status,
+        url_reference=d.get("url_reference", ""),
+        unknown=tuple(unknown),
+        notes=d.get("notes", ""),
+        text_sha256=d.get("text_sha256", ""),
+        files=tuple(files),
+        reported=tuple(reported),
+        extra=extra,
     )
 
 
@@ -329,8 +402,11 @@ def mirror_index(mirror: str | os.PathLike) -> dict[str, list[Path]]:
     """Every file under ``mirror`` (recursively), by stem; sorted for determinism."""
     root = Path(mirror)
     if not root.is_dir():
-        raise InputError("mirror is not a folder", path=str(root),
-                         hint="give a folder of <id>.<ext> files, e.g. ../shared/corpus")
+        raise InputError(
+            "mirror is not a folder",
+            path=str(root),
+            hint="give a folder of <id>.<ext> files, e.g. ../shared/corpus",
+        )
     out: dict[str, list[Path]] = {}
     for p in sorted(root.rglob("*")):
         if p.is_file():
@@ -360,8 +436,11 @@ def _merge_sidecar(meta: Metadata, sidecar: Path | None) -> Metadata:
     try:
         side = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise InputError(f"sidecar is not valid JSON ({err})", path=str(sidecar),
-                         hint="fix or remove the .json file") from None
+        raise InputError(
+            f"sidecar is not valid JSON ({err})",
+            path=str(sidecar),
+            hint="fix or remove the .json file",
+        ) from None
     if not isinstance(side, dict):
         return meta
     changes = {}
@@ -400,8 +479,13 @@ class _Hosts:
     """Pause between requests to one host; stop asking a host that cannot be reached
     (a name that does not resolve at once; refused connections or time-outs twice)."""
 
-    _DNS = ("name or service not known", "nodename nor servname", "name resolution",
-            "no address associated", "getaddrinfo failed")
+    _DNS = (
+        "name or service not known",
+        "nodename nor servname",
+        "name resolution",
+        "no address associated",
+        "getaddrinfo failed",
+    )
     _DOWN = ("cannot connect", "refused", "unreachable", "timed out")
 
     def __init__(self, min_interval: float, give_up_after: int = 2, no_dns_after: int = 3):
@@ -468,8 +552,12 @@ def fetch_corpus(
         items.append(item)
         if progress:
             progress(n, len(docs), item)
-    return FetchReport(manifest=manifest.name, items=tuple(items), cache_dir=cache_dir,
-                       mirror=Path(mirror) if mirror else None)
+    return FetchReport(
+        manifest=manifest.name,
+        items=tuple(items),
+        cache_dir=cache_dir,
+        mirror=Path(mirror) if mirror else None,
+    )
 
 
 def _default_cache_dir() -> Path:
@@ -478,17 +566,38 @@ def _default_cache_dir() -> Path:
     return Path(default_cache_dir())
 
 
-def _checked(entry: Entry, status: str, path: Path, url: str, meta: Metadata,
-             sha: str = "", fmt: str = "") -> FetchItem:
+def _checked(
+    entry: Entry, status: str, path: Path, url: str, meta: Metadata, sha: str = "", fmt: str = ""
+) -> FetchItem:
     sha = sha or _sha256(path)
     fmt = fmt or _fmt_of(path)
     want = _expected_sha(entry, path, fmt)
-    warn = (f"sha256 {sha[:12]}… differs from the manifest's {want[:12]}… "
-            "(the publisher may have changed the file)") if want and want != sha else ""
-    meta = replace(meta, sha256=sha, source=url or str(path), format=fmt or meta.format,
-                   source_url=url or meta.source_url)
-    return FetchItem(id=entry.id, status=status, path=path, url=url, sha256=sha,
-                     expected_sha256=want, warning=warn, meta=meta, format=fmt)
+    warn = (
+        (
+            f"sha256 {sha[:12]}… differs from the manifest's {want[:12]}… "
+            "(the publisher may have changed the file)"
+        )
+        if want and want != sha
+        else ""
+    )
+    meta = replace(
+        meta,
+        sha256=sha,
+        source=url or str(path),
+        format=fmt or meta.format,
+        source_url=url or meta.source_url,
+    )
+    return FetchItem(
+        id=entry.id,
+        status=status,
+        path=path,
+        url=url,
+        sha256=sha,
+        expected_sha256=want,
+        warning=warn,
+        meta=meta,
+        format=fmt,
+    )
 
 
 def _fmt_of(path: Path) -> str:
@@ -498,9 +607,12 @@ def _fmt_of(path: Path) -> str:
 
 def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> FetchItem:
     if not entry.fetchable:
-        return FetchItem(id=entry.id, status="unidentified", meta=entry.metadata(),
-                         error="not identified: " + "; ".join(r.claim or r.relation
-                                                            for r in entry.reported))
+        return FetchItem(
+            id=entry.id,
+            status="unidentified",
+            meta=entry.metadata(),
+            error="not identified: " + "; ".join(r.claim or r.relation for r in entry.reported),
+        )
     meta = entry.metadata()
     if entry.id in stems:
         doc, side = _mirror_pick(entry, stems[entry.id])
@@ -514,19 +626,27 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
         except FetchError:
             pass
     if offline:
-        return FetchItem(id=entry.id, status="offline", meta=meta,
-                         error="not in the cache or the mirror, and --offline")
+        return FetchItem(
+            id=entry.id,
+            status="offline",
+            meta=meta,
+            error="not in the cache or the mirror, and --offline",
+        )
     for f in entry.files:
         host = urlsplit(f.url).netloc
         if hosts.dead(host):
-            why = (f"{host} could not be reached earlier in this run" if host in hosts.strikes
-                   else "no host name resolved earlier in this run (offline?)")
+            why = (
+                f"{host} could not be reached earlier in this run"
+                if host in hosts.strikes
+                else "no host name resolved earlier in this run (offline?)"
+            )
             errors.append(f"{f.url}: skipped, {why}")
             continue
         hosts.wait(host)
         try:
-            got = fetch(f.url, cache_dir=cache_dir, timeout=timeout, retries=retries,
-                        min_interval=0.0)
+            got = fetch(
+                f.url, cache_dir=cache_dir, timeout=timeout, retries=retries, min_interval=0.0
+            )
         except FetchError as err:
             hosts.failed(host, err)
             errors.append(f"{f.url}: {getattr(err, 'message', err)}")
@@ -549,8 +669,12 @@ def cached_path(entry: Entry, *, cache_dir: str | os.PathLike | None = None) -> 
     return None
 
 
-def documents(report: FetchReport, *, read: Callable | None = None,
-              problems: list[tuple[str, str]] | None = None) -> list:
+def documents(
+    report: FetchReport,
+    *,
+    read: Callable | None = None,
+    problems: list[tuple[str, str]] | None = None,
+) -> list:
     """Read every available document of a report: Documents carrying the manifest facts.
 
     XML renditions are skipped (no reader). A document that cannot be read raises InputError,
@@ -565,8 +689,11 @@ def documents(report: FetchReport, *, read: Callable | None = None,
                 problems.append((item.id, f"no reader for {item.format or 'this'} files"))
             continue
         m = item.meta.to_dict() if item.meta else {}
-        meta = {k: v for k, v in m.items() if v not in ("", (), [], {}, None)
-                and k not in ("sha256", "format")}
+        meta = {
+            k: v
+            for k, v in m.items()
+            if v not in ("", (), [], {}, None) and k not in ("sha256", "format")
+        }
         try:
             docs.append(read(str(item.path), meta=meta, fmt=item.format))
         except InputError as err:
@@ -577,7 +704,17 @@ def documents(report: FetchReport, *, read: Callable | None = None,
 
 
 __all__ = [
-    "Entry", "FetchItem", "FetchReport", "FileRef", "Manifest", "Reported", "available_manifests",
-    "cached_path", "corpus_dirs", "documents", "fetch_corpus", "load_manifest", "mirror_index",
+    "Entry",
+    "FetchItem",
+    "FetchReport",
+    "FileRef",
+    "Manifest",
+    "Reported",
+    "available_manifests",
+    "cached_path",
+    "corpus_dirs",
+    "documents",
+    "fetch_corpus",
+    "load_manifest",
+    "mirror_index",
 ]
-

@@ -46,15 +46,35 @@ def test_available_manifests_lists_the_shipped_ones():
 def test_facial_recognition_covers_the_brief():
     m = load_manifest("facial-recognition")
     bills = {(d.state, d.bill.split(" (")[0]) for d in m.docs}
-    for want in [("WA", "SB 5376"), ("WA", "HB 1854"), ("WA", "SB 6281"), ("WA", "SB 5528"),
-                 ("WA", "HB 1654"), ("WA", "SB 6280"), ("WA", "HB 2856"), ("WA", "SB 5104"),
-                 ("CA", "AB 2261"), ("ID", "H 492"), ("MD", "SB 192"), ("MD", "HB 1046"),
-                 ("MD", "SB 182"), ("MD", "HB 338"), ("CO", "SB22-113"), ("AL", "SB 56"),
-                 ("MT", "SB 397")]:
+    for want in [
+        ("WA", "SB 5376"),
+        ("WA", "HB 1854"),
+        ("WA", "SB 6281"),
+        ("WA", "SB 5528"),
+        ("WA", "HB 1654"),
+        ("WA", "SB 6280"),
+        ("WA", "HB 2856"),
+        ("WA", "SB 5104"),
+        ("CA", "AB 2261"),
+        ("ID", "H 492"),
+        ("MD", "SB 192"),
+        ("MD", "HB 1046"),
+        ("MD", "SB 182"),
+        ("MD", "HB 338"),
+        ("CO", "SB22-113"),
+        ("AL", "SB 56"),
+        ("MT", "SB 397"),
+    ]:
         assert want in bills, want
     sb6280 = [d.version for d in m.docs if d.bill.endswith("6280") or "6280" in d.id]
-    for v in ("introduced", "substitute", "engrossed-substitute", "passed-legislature",
-              "session-law", "codified"):
+    for v in (
+        "introduced",
+        "substitute",
+        "engrossed-substitute",
+        "passed-legislature",
+        "session-law",
+        "codified",
+    ):
         assert v in sb6280, v
     unidentified = {d.state for d in m.docs if d.status == "unidentified"}
     assert unidentified == {"MD", "SD"}
@@ -75,8 +95,9 @@ def test_every_held_document_resolves_via_the_mirror(corpus, tmp_path):
     """Each id that is a file stem in facial-recognition/ or wa-bills/ comes from the mirror,
     byte-identical to the manifest's sha256 (no warning), with the sidecar merged in."""
     m = load_manifest("facial-recognition")
-    stems = {p.stem for sub in ("facial-recognition", "wa-bills")
-             for p in (corpus / sub).glob("*.json")}
+    stems = {
+        p.stem for sub in ("facial-recognition", "wa-bills") for p in (corpus / sub).glob("*.json")
+    }
     held = [d for d in m.docs if d.id in stems]
     assert len(held) >= 18
     rep = fetch_corpus(m, mirror=corpus, cache_dir=tmp_path, offline=True)
@@ -113,8 +134,13 @@ def test_mirror_sha_mismatch_is_a_warning_not_an_error(corpus, tmp_path):
     mirror.mkdir(parents=True)
     (mirror / src.name).write_bytes(src.read_bytes() + b"\n<!-- changed -->")
     m = load_manifest("facial-recognition")
-    rep = fetch_corpus(m, mirror=tmp_path / "mirror", cache_dir=tmp_path / "c", offline=True,
-                       only=["wa-2020-sb6280-introduced"])
+    rep = fetch_corpus(
+        m,
+        mirror=tmp_path / "mirror",
+        cache_dir=tmp_path / "c",
+        offline=True,
+        only=["wa-2020-sb6280-introduced"],
+    )
     (item,) = rep.items
     assert item.status == "mirror" and item.path.parent == mirror
     assert item.warning and "differs" in item.warning and item.sha256 != item.expected_sha256
@@ -122,8 +148,11 @@ def test_mirror_sha_mismatch_is_a_warning_not_an_error(corpus, tmp_path):
 
 def test_documents_carry_the_manifest_facts(corpus, tmp_path):
     m = load_manifest("facial-recognition")
-    ids = ["wa-2020-sb6280-introduced", "wa-2020-sb6280-rcw43.386-codified",
-           "wa-2021-sb5104-introduced"]
+    ids = [
+        "wa-2020-sb6280-introduced",
+        "wa-2020-sb6280-rcw43.386-codified",
+        "wa-2021-sb5104-introduced",
+    ]
     rep = fetch_corpus(m, mirror=corpus, cache_dir=tmp_path, offline=True, only=ids)
     docs = documents(rep)
     assert [d.id for d in docs] == ids
@@ -160,23 +189,36 @@ def _write(tmp_path, text, name="m.toml") -> Path:
     return p
 
 
-@pytest.mark.parametrize("change,expect", [
-    (lambda s: s.replace('format = "html"', 'format = "docx"'), "format 'docx'"),
-    (lambda s: s.replace('id = "xx-2020-sb1-introduced"', 'id = "XX-2020"'), "lower case"),
-    (lambda s: s.replace('state = "XX"\n', ''), "'state' is required"),
-    (lambda s: s.replace("https://example.org", "ftp://example.org"), "http(s) URL"),
-    (lambda s: s.replace('format = "html"', 'format = "html"\nsha256 = "abc"'), "sha256"),
-    (lambda s: s.replace('version = "introduced"', 'version = "introduced"\ndate = "14/01/2020"'),
-     "YYYY-MM-DD"),
-    (lambda s: s.replace('version = "introduced"', 'version = "introduced"\nsponser = "x"'),
-     "unknown key(s) sponser"),
-    (lambda s: s + s.split("[manifest]\nname = \"t\"\n")[1], "duplicate id"),
-    (lambda s: s.replace('version = "introduced"', 'version = "introduced"\nstatus = "unidentified"'),
-     "needs the [[doc.reported]]"),
-    (lambda s: s.split("[[doc.files]]")[0], "needs at least one [[doc.files]]"),
-    (lambda s: s.replace('name = "t"', 'name = "t'), "invalid TOML"),
-    (lambda s: "[manifest]\nname = 'empty'\n", "no [[doc]] entries"),
-])
+@pytest.mark.parametrize(
+    "change,expect",
+    [
+        (lambda s: s.replace('format = "html"', 'format = "docx"'), "format 'docx'"),
+        (lambda s: s.replace('id = "xx-2020-sb1-introduced"', 'id = "XX-2020"'), "lower case"),
+        (lambda s: s.replace('state = "XX"\n', ""), "'state' is required"),
+        (lambda s: s.replace("https://example.org", "ftp://example.org"), "http(s) URL"),
+        (lambda s: s.replace('format = "html"', 'format = "html"\nsha256 = "abc"'), "sha256"),
+        (
+            lambda s: s.replace(
+                'version = "introduced"', 'version = "introduced"\ndate = "14/01/2020"'
+            ),
+            "YYYY-MM-DD",
+        ),
+        (
+            lambda s: s.replace('version = "introduced"', 'version = "introduced"\nsponser = "x"'),
+            "unknown key(s) sponser",
+        ),
+        (lambda s: s + s.split('[manifest]\nname = "t"\n')[1], "duplicate id"),
+        (
+            lambda s: s.replace(
+                'version = "introduced"', 'version = "introduced"\nstatus = "unidentified"'
+            ),
+            "needs the [[doc.reported]]",
+        ),
+        (lambda s: s.split("[[doc.files]]")[0], "needs at least one [[doc.files]]"),
+        (lambda s: s.replace('name = "t"', 'name = "t'), "invalid TOML"),
+        (lambda s: "[manifest]\nname = 'empty'\n", "no [[doc]] entries"),
+    ],
+)
 def test_bad_manifests_fail_with_one_line(tmp_path, change, expect):
     p = _write(tmp_path, change(GOOD))
     with pytest.raises(InputError) as exc:
@@ -205,8 +247,18 @@ def test_mirror_must_be_a_folder(tmp_path):
 def test_cli_fetch_from_the_mirror_offline(cli, corpus, tmp_path):
     m = load_manifest("facial-recognition")
     held = sum(1 for d in m.docs if d.id in mirror_index(corpus))
-    r = cli("corpus", "fetch", "facial-recognition", "--mirror", str(corpus), "--offline",
-            "--no-index", "--cache-dir", str(tmp_path), "-q")
+    r = cli(
+        "corpus",
+        "fetch",
+        "facial-recognition",
+        "--mirror",
+        str(corpus),
+        "--offline",
+        "--no-index",
+        "--cache-dir",
+        str(tmp_path),
+        "-q",
+    )
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert f"{held} of {len(m.docs)} documents available" in out
@@ -215,8 +267,16 @@ def test_cli_fetch_from_the_mirror_offline(cli, corpus, tmp_path):
 
 
 def test_cli_nothing_available_exits_2(cli, tmp_path):
-    r = cli("corpus", "fetch", "facial-recognition", "--offline", "--no-index",
-            "--cache-dir", str(tmp_path), "-q")
+    r = cli(
+        "corpus",
+        "fetch",
+        "facial-recognition",
+        "--offline",
+        "--no-index",
+        "--cache-dir",
+        str(tmp_path),
+        "-q",
+    )
     assert r.returncode == 2
     err = r.stderr.decode().strip().splitlines()
     assert err[-1].startswith("error: no document of 'facial-recognition'")
@@ -233,8 +293,16 @@ def test_cli_bad_manifest_is_one_line(cli, tmp_path):
 def test_cli_list(cli, corpus, tmp_path):
     r = cli("corpus", "list")
     assert r.returncode == 0 and all(n.encode() in r.stdout for n in REAL)
-    r = cli("corpus", "list", "us-congress", "--mirror", str(corpus / "us-congress"),
-            "--cache-dir", str(tmp_path), env={"COLUMNS": "200"})
+    r = cli(
+        "corpus",
+        "list",
+        "us-congress",
+        "--mirror",
+        str(corpus / "us-congress"),
+        "--cache-dir",
+        str(tmp_path),
+        env={"COLUMNS": "200"},
+    )
     assert r.returncode == 0, r.stderr
     assert b"us-117-hr2008-rfs" in r.stdout and b"mirror" in r.stdout
 
@@ -242,8 +310,9 @@ def test_cli_list(cli, corpus, tmp_path):
 def test_manifests_hold_facts_not_text(corpus):
     """No manifest field but title and sponsors (facts the brief asks for) holds 12 words of
     a bill's text - manifests carry facts, never text."""
-    grams_of = lambda s: (lambda t: {" ".join(t[i:i + 12]) for i in range(len(t) - 11)})(  # noqa: E731
-        re.findall(r"[a-z]+", s.lower()))
+    grams_of = lambda s: (lambda t: {" ".join(t[i : i + 12]) for i in range(len(t) - 11)})(  # noqa: E731
+        re.findall(r"[a-z]+", s.lower())
+    )
     words = set()
     for sub in ("facial-recognition", "wa-bills"):
         for txt in (corpus / sub).glob("*.txt"):
@@ -272,8 +341,20 @@ def test_cli_fetch_then_index(cli, corpus, tmp_path):
     except ImportError:
         pytest.skip("billdiff.index.Index is not in this build yet (index work)")
     db = tmp_path / "fr.db"
-    r = cli("corpus", "fetch", "facial-recognition", "--mirror", str(corpus), "--offline",
-            "--cache-dir", str(tmp_path / "c"), "--db", str(db), "-q", timeout=900)
+    r = cli(
+        "corpus",
+        "fetch",
+        "facial-recognition",
+        "--mirror",
+        str(corpus),
+        "--offline",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--db",
+        str(db),
+        "-q",
+        timeout=900,
+    )
     assert r.returncode == 0, r.stderr
     m = load_manifest("facial-recognition")
     held = {d.id for d in m.docs if d.id in mirror_index(corpus)}

@@ -55,8 +55,10 @@ class Server:
             def _send(self, code, body, length):
                 try:
                     self.send_response(code)
-                    self.send_header("Content-Type", "application/pdf" if self.path.endswith(
-                        ".pdf") else "text/html")
+                    self.send_header(
+                        "Content-Type",
+                        "application/pdf" if self.path.endswith(".pdf") else "text/html",
+                    )
                     self.send_header("Content-Length", str(length))
                     self.end_headers()
                     self.wfile.write(body)
@@ -83,22 +85,31 @@ def _sha(p) -> str:
 
 def _manifest(tmp_path, base, corpus, *, wrong_sha=False):
     """A temporary manifest whose URLs point at the local server (facts kept minimal)."""
+
     def doc(id_, path, fmt, sha=""):
         shaline = f'sha256 = "{sha}"\n' if sha else ""
-        return (f'[[doc]]\nid = "{id_}"\nstate = "WA"\nbill = "SB 1"\nversion = "v"\n\n'
-                f'[[doc.files]]\nurl = "{base}{path}"\nformat = "{fmt}"\n{shaline}\n')
+        return (
+            f'[[doc]]\nid = "{id_}"\nstate = "WA"\nbill = "SB 1"\nversion = "v"\n\n'
+            f'[[doc.files]]\nurl = "{base}{path}"\nformat = "{fmt}"\n{shaline}\n'
+        )
 
     intro = _sha(corpus / FILES["/wa/6280.htm"])
-    text = '[manifest]\nname = "local"\n\n' + "".join([
-        doc("t-2020-a-introduced", "/wa/6280.htm", "html", intro),
-        doc("t-2020-a-substitute", "/wa/6280-S.htm", "html",
-            "0" * 64 if wrong_sha else _sha(corpus / FILES["/wa/6280-S.htm"])),
-        doc("t-2020-missing", "/missing.htm", "html"),
-        doc("t-2020-truncated", "/truncated.htm", "html"),
-        doc("t-2021-slow", "/slow.htm", "html"),
-        doc("t-2021-pdf", "/us/BILLS-117hr2008ih.pdf", "pdf"),
-        doc("t-2021-b", "/wa/5104.htm", "html"),
-    ])
+    text = '[manifest]\nname = "local"\n\n' + "".join(
+        [
+            doc("t-2020-a-introduced", "/wa/6280.htm", "html", intro),
+            doc(
+                "t-2020-a-substitute",
+                "/wa/6280-S.htm",
+                "html",
+                "0" * 64 if wrong_sha else _sha(corpus / FILES["/wa/6280-S.htm"]),
+            ),
+            doc("t-2020-missing", "/missing.htm", "html"),
+            doc("t-2020-truncated", "/truncated.htm", "html"),
+            doc("t-2021-slow", "/slow.htm", "html"),
+            doc("t-2021-pdf", "/us/BILLS-117hr2008ih.pdf", "pdf"),
+            doc("t-2021-b", "/wa/5104.htm", "html"),
+        ]
+    )
     p = tmp_path / "local.toml"
     p.write_text(text)
     return load_manifest(p)
@@ -117,13 +128,16 @@ def test_failures_are_reported_and_the_rest_fetched(served, corpus, tmp_path):
     m = _manifest(tmp_path, served.base, corpus, wrong_sha=True)
     cache = tmp_path / "cache"
     seen = []
-    rep = fetch_corpus(m, cache_dir=cache, progress=lambda n, t, i: seen.append((n, t, i.id)),
-                       **FAST)
+    rep = fetch_corpus(
+        m, cache_dir=cache, progress=lambda n, t, i: seen.append((n, t, i.id)), **FAST
+    )
     st = {i.id: i for i in rep.items}
     assert [s[2] for s in seen] == list(m.ids) and seen[-1][:2] == (7, 7)
-    for ok, src in [("t-2020-a-introduced", "/wa/6280.htm"), ("t-2021-pdf",
-                                                             "/us/BILLS-117hr2008ih.pdf"),
-                    ("t-2021-b", "/wa/5104.htm")]:
+    for ok, src in [
+        ("t-2020-a-introduced", "/wa/6280.htm"),
+        ("t-2021-pdf", "/us/BILLS-117hr2008ih.pdf"),
+        ("t-2021-b", "/wa/5104.htm"),
+    ]:
         assert st[ok].status == "fetched", st[ok].error
         assert st[ok].sha256 == _sha(corpus / FILES[src]) == _sha(st[ok].path)
         assert st[ok].path.is_relative_to(cache)
@@ -179,8 +193,14 @@ def test_interrupted_run_resumes(served, corpus, tmp_path):
 def test_rate_limit_between_requests_to_one_host(served, corpus, tmp_path):
     m = _manifest(tmp_path, served.base, corpus)
     t0 = time.monotonic()
-    fetch_corpus(m, cache_dir=tmp_path / "c", min_interval=0.3, timeout=0.5, retries=0,
-                 only=["t-2020-a-introduced", "t-2020-a-substitute", "t-2021-b"])
+    fetch_corpus(
+        m,
+        cache_dir=tmp_path / "c",
+        min_interval=0.3,
+        timeout=0.5,
+        retries=0,
+        only=["t-2020-a-introduced", "t-2020-a-substitute", "t-2021-b"],
+    )
     assert time.monotonic() - t0 >= 0.6  # three requests to one host: two pauses
 
 
@@ -190,8 +210,13 @@ def test_mirror_answers_before_the_network(served, corpus, tmp_path):
     mirror = tmp_path / "mirror" / "sub"
     mirror.mkdir(parents=True)
     (mirror / "t-2020-a-introduced.htm").write_bytes((corpus / FILES["/wa/6280.htm"]).read_bytes())
-    rep = fetch_corpus(m, mirror=tmp_path / "mirror", cache_dir=tmp_path / "c", **FAST,
-                       only=["t-2020-a-introduced", "t-2021-b"])
+    rep = fetch_corpus(
+        m,
+        mirror=tmp_path / "mirror",
+        cache_dir=tmp_path / "c",
+        **FAST,
+        only=["t-2020-a-introduced", "t-2021-b"],
+    )
     st = {i.id: i for i in rep.items}
     assert st["t-2020-a-introduced"].status == "mirror" and not st["t-2020-a-introduced"].warning
     assert st["t-2021-b"].status == "fetched"
@@ -206,9 +231,11 @@ def test_unreachable_host_is_given_up_quickly(tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    docs = "".join(f'[[doc]]\nid = "t-{k}"\nstate = "X"\nbill = "B"\nversion = "v"\n'
-                   f'[[doc.files]]\nurl = "http://127.0.0.1:{port}/{k}.htm"\nformat = "html"\n\n'
-                   for k in range(6))
+    docs = "".join(
+        f'[[doc]]\nid = "t-{k}"\nstate = "X"\nbill = "B"\nversion = "v"\n'
+        f'[[doc.files]]\nurl = "http://127.0.0.1:{port}/{k}.htm"\nformat = "html"\n\n'
+        for k in range(6)
+    )
     p = tmp_path / "m.toml"
     p.write_text(docs)
     t0 = time.monotonic()

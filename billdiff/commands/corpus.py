@@ -16,19 +16,41 @@ def corpus():
 
 @corpus.command("fetch")
 @click.argument("name")
-@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
-              help="Folder of <id>.<ext> files (searched recursively) used instead of the "
-                   "network; env BILLDIFF_MIRROR.")
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False),
+    envvar="BILLDIFF_MIRROR",
+    help="Folder of <id>.<ext> files (searched recursively) used instead of the "
+    "network; env BILLDIFF_MIRROR.",
+)
 @click.option("--offline", is_flag=True, help="Never touch the network: mirror and cache only.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Download cache (default $BILLDIFF_CACHE_DIR or ~/.cache/billdiff).")
-@click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Index to add the documents to (default $BILLDIFF_DB or the default index).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Download cache (default $BILLDIFF_CACHE_DIR or ~/.cache/billdiff).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Index to add the documents to (default $BILLDIFF_DB or the default index).",
+)
 @click.option("--no-index", is_flag=True, help="Only fetch; do not index.")
-@click.option("--min-interval", type=float, default=1.0, show_default=True,
-              help="Seconds between two requests to the same host.")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
-              help="Seconds before one request is abandoned.")
+@click.option(
+    "--min-interval",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to the same host.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds before one request is abandoned.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary.")
 def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, timeout, quiet):
     """Download each document of manifest NAME once (or take it from --mirror), then index.
@@ -36,6 +58,7 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
     Exit 0 when at least one document is available (the missing ones are listed), 2 when none.
     """
     from ..corpus import documents, fetch_corpus, load_manifest
+
     manifest = load_manifest(name)
     width = len(str(len(manifest.docs)))
 
@@ -44,16 +67,25 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
             return
         where = item.url or (str(item.path) if item.path else "")
         line = f"[{done:>{width}}/{total}] {item.status:<12} {item.id}"
-        click.echo(f"{line}  {where}" if item.status in ("fetched", "mirror") else line,
-                   err=True)
+        click.echo(f"{line}  {where}" if item.status in ("fetched", "mirror") else line, err=True)
 
-    rep = fetch_corpus(manifest, mirror=mirror, cache_dir=cache_dir, offline=offline,
-                       progress=progress, min_interval=min_interval, timeout=timeout)
-    counts = ", ".join(f"{rep.count(s)} {s}" for s in
-                       ("fetched", "cached", "mirror", "failed", "offline", "unidentified")
-                       if rep.count(s))
-    click.echo(f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents "
-               f"available ({counts})")
+    rep = fetch_corpus(
+        manifest,
+        mirror=mirror,
+        cache_dir=cache_dir,
+        offline=offline,
+        progress=progress,
+        min_interval=min_interval,
+        timeout=timeout,
+    )
+    counts = ", ".join(
+        f"{rep.count(s)} {s}"
+        for s in ("fetched", "cached", "mirror", "failed", "offline", "unidentified")
+        if rep.count(s)
+    )
+    click.echo(
+        f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents available ({counts})"
+    )
     for item in rep.warnings:
         click.echo(f"warning: {item.id}: {item.warning}")
     for item in rep.missing:
@@ -61,8 +93,11 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
         more = f" (and {len(rest)} other URL{'s' * (len(rest) > 1)})" if rest else ""
         click.echo(f"missing: {item.id}: {first}{more}")
     if not rep.available:
-        click.echo(f"error: no document of {manifest.name!r} could be had — check the network, "
-                   "or give --mirror DIR (e.g. ../shared/corpus)", err=True)
+        click.echo(
+            f"error: no document of {manifest.name!r} could be had — check the network, "
+            "or give --mirror DIR (e.g. ../shared/corpus)",
+            err=True,
+        )
         sys.exit(2)
     if not no_index:
         _index(rep, db, documents)
@@ -85,10 +120,15 @@ def _index(rep, db, documents) -> None:
 
 @corpus.command("list")
 @click.argument("name", required=False)
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Download cache to look in.")
-@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
-              help="Also show which entries the mirror folder holds.")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False), default=None, help="Download cache to look in."
+)
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False),
+    envvar="BILLDIFF_MIRROR",
+    help="Also show which entries the mirror folder holds.",
+)
 def list_cmd(name, cache_dir, mirror):
     """Show the manifests, or the entries of manifest NAME and which are cached."""
     from ..corpus import available_manifests, cached_path, load_manifest, mirror_index
@@ -114,8 +154,13 @@ def list_cmd(name, cache_dir, mirror):
         if d.fetchable and cached_path(d, cache_dir=cache_dir):
             have.append("cached")
         url = d.files[0].url if d.files else "(unidentified)"
-        row = (d.id, f"{d.state} {d.bill}", d.version, d.date or "?",
-               url + ("" if d.url_status == "confirmed" else " [unconfirmed]"),
-               ", ".join(have) or "-")
+        row = (
+            d.id,
+            f"{d.state} {d.bill}",
+            d.version,
+            d.date or "?",
+            url + ("" if d.url_status == "confirmed" else " [unconfirmed]"),
+            ", ".join(have) or "-",
+        )
         t.add_row(*(escape(c) for c in row))
     out.print(t)
