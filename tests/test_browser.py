@@ -118,6 +118,13 @@ def test_hostile_bill_text_stays_inert(browser, tmp_path):
     # the graph is there and every node is drawn
     assert pg.locator("#lineage-graph").is_visible()
     assert pg.locator("#lineage-graph a.node").count() == len(g.nodes)
+    # boilerplate-only edges are drawn on demand (a CSS-only toggle)
+    bp = pg.locator("#lineage-graph a.edge.t-boilerplate-only path")
+    assert bp.count() == sum(e.type == "boilerplate-only" for e in g.drawn_edges) >= 1
+    assert not bp.first.is_visible()
+    pg.click("label[for=show-bp]")
+    assert bp.first.is_visible()
+    w.clean()
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / "lineage-report-synthetic.png"), full_page=True)
     pg.close()

@@ -353,7 +353,12 @@ def test_tree_reads_without_colour(syn):
     assert "\x1b[" not in out
     for fam in syn.families:
         assert f"family {fam.id}" in out
-    assert "→ copied-from" in out and "↔ companion-of" in out and "↔ shares-source-with" in out
+    assert "→ copied-from" in out and "↔ companion-of" in out
+    assert "shares-source-with" in out  # in the table: the tree already reached both siblings
+    trees = out.split("strongest edges")[0]
+    for n in syn.nodes:  # a spanning tree: every document once
+        if not n.inferred:
+            assert trees.count(f"{n.meta.label} · {n.meta.date}") == 1, n.id
     assert "inferred unseen ancestor" in out
     assert 'ZZ SB [bold]4[/] "x"' in out  # metadata is never read as rich markup
     assert "strongest edges" in out and "ZZ SB 6" in out  # the document in no family is listed
@@ -397,3 +402,24 @@ def test_empty_graph_renders_everywhere(tmp_path):
     assert json.loads(dumps(g))["summary"]["nodes"] == 0
     assert _dot_tokens(to_dot(g))[0] == ("id", "digraph")
     assert "0 documents" in _render(g)
+
+
+def test_tree_parents_span_the_family_once_and_skip_boilerplate():
+    from billdiff.model import LineageEdge
+    from billdiff.report.tree import tree_parents
+
+    def edge(s, t, typ, directed=True, words=100):
+        return LineageEdge(s, t, typ, directed, 0.9, words, 0.5, 0.5, 1, "synthetic", "")
+
+    drawn = [
+        edge("A", "B", "version-of"),
+        edge("B", "C", "copied-from", words=50),
+        edge("C", "B", "copied-from", words=40),  # a cycle with B → C
+        edge("X", "C", "copied-from", words=500),  # C hangs from its strongest copied-from
+        edge("B", "X", "version-of"),
+        edge("A", "D", "companion-of", directed=False),
+        edge("A", "E", "boilerplate-only", directed=False),
+    ]
+    kids = tree_parents("A", {"A", "B", "C", "D", "E", "X"}, drawn)
+    children = {p: sorted(c for _, c in lst) for p, lst in kids.items()}
+    assert children == {"A": ["B", "D"], "B": ["X"], "X": ["C"]}

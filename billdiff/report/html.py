@@ -313,6 +313,14 @@ def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000) -> str:
         + [(k, _e(graph.settings[k])) for k in sorted(graph.settings)]
     )
     present = {e.type for _, e in drawn}
+    n_bp = sum(1 for _, e in drawn if e.type == "boilerplate-only")
+    bp_toggle = (
+        f'<input type="checkbox" id="show-bp"> <label for="show-bp">also draw the '
+        f"{n_bp} boilerplate-only edge(s) (hidden to keep the lineage readable; "
+        "listed under the edges)</label>\n"
+        if n_bp
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -339,7 +347,7 @@ passages</a> · <a href="#documents">Documents</a> · <a href="#parameters">Para
 the bill that reused it (click one for its passages). Label: shared words · share of the target
 taken from the source.</p>
 {legend_html(present)}
-<div class="graph-wrap">
+{bp_toggle}<div class="graph-wrap">
 {svg}
 </div>
 {finds}</section>

@@ -22,6 +22,11 @@ MARGIN, BAND_HEAD = 24, 30
 LABEL_CHARS = 24  # bold 12.5px; the full label is in the node's tooltip and provenance
 
 
+# edges that shape the layout (lineage); the others are drawn but do not move boxes
+_LAYOUT_TYPES = ("version-of", "copied-from", "shares-source-with", "companion-of")
+_SAME_COLUMN = ("companion-of", "shares-source-with")  # undirected partners stand side by side
+
+
 @dataclass(frozen=True)
 class Placed:
     node: LineageNode
@@ -35,39 +40,70 @@ def _short(text: str, n: int = LABEL_CHARS) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _columns(members: list[str], edges: list[LineageEdge]) -> dict[str, int]:
-    col = {m: 0 for m in members}
-    limit = len(members)
-    for _ in range(limit + 1):  # longest-path relaxation; a cycle stops at the bound
-        changed = False
-        for e in edges:
-            if e.source not in col or e.target not in col:
-                continue
-            s, t = col[e.source], col[e.target]
-            if e.directed and t < s + 1 <= limit:
-                col[e.target] = s + 1
-                changed = True
-            elif not e.directed and s != t:
-                col[e.source] = col[e.target] = max(s, t)
-                changed = True
-        if not changed:
-            break
+def _longest_path(
+    members: list[str], edges: list[LineageEdge], key, seed: dict[str, int]
+) -> dict[str, int]:
+    """Column = longest chain of directed edges into a node (at least ``seed``); a cycle is
+    broken at its earliest node (by ``key``), so every arrow but a cycle's runs rightwards."""
+    import heapq
+
+    succ: dict[str, list[str]] = {}
+    indeg = dict.fromkeys(members, 0)
+    for e in edges:
+        if e.directed and e.source in indeg and e.target in indeg and e.source != e.target:
+            succ.setdefault(e.source, []).append(e.target)
+            indeg[e.target] += 1
+    col = {m: seed.get(m, 0) for m in members}
+    remaining = set(members)
+    ready = [(key(m), m) for m in members if indeg[m] == 0]
+    heapq.heapify(ready)
+    while remaining:
+        if not ready:  # a cycle: start from its earliest node
+            m = min(remaining, key=key)
+            heapq.heappush(ready, (key(m), m))
+        _, n = heapq.heappop(ready)
+        if n not in remaining:
+            continue
+        remaining.discard(n)
+        for t in succ.get(n, []):
+            if t in remaining:
+                col[t] = max(col[t], col[n] + 1)
+                indeg[t] -= 1
+                if indeg[t] == 0:
+                    heapq.heappush(ready, (key(t), t))
     return col
+
+
+def _columns(members: list[str], edges: list[LineageEdge], key) -> dict[str, int]:
+    col = _longest_path(members, edges, key, {})
+    # an undirected partner (companion, sibling) with no parent of its own stands beside
+    # its partner; then the columns are worked out again from there
+    has_parent = {e.target for e in edges if e.directed}
+    seed: dict[str, int] = {}
+    for e in sorted(edges, key=lambda e: (e.source, e.target, e.type)):
+        if e.directed or e.type not in _SAME_COLUMN:
+            continue
+        for x, y in ((e.source, e.target), (e.target, e.source)):
+            if x in col and y in col and x not in has_parent and col[x] < col[y]:
+                seed[x] = max(seed.get(x, 0), col[y])
+    return _longest_path(members, edges, key, seed) if seed else col
 
 
 def _band(
     members: list[str], root: str, edges: list[LineageEdge], nodes: dict[str, LineageNode]
 ) -> list[list[str]]:
     """Columns of node ids, each ordered top to bottom."""
-    col = _columns(members, edges)
-    ncols = max(col.values(), default=0) + 1
-    cols: list[list[str]] = [[] for _ in range(ncols)]
-    for m in members:
-        cols[col[m]].append(m)
+    edges = [e for e in edges if e.type in _LAYOUT_TYPES]
 
     def date_key(nid: str) -> tuple:
         n = nodes.get(nid)
         return (nid != root, (n.meta.date if n else "") or "9999", nid)
+
+    col = _columns(members, edges, date_key)
+    ncols = max(col.values(), default=0) + 1
+    cols: list[list[str]] = [[] for _ in range(ncols)]
+    for m in members:
+        cols[col[m]].append(m)
 
     parents: dict[str, list[str]] = {}
     for e in edges:
@@ -191,7 +227,8 @@ def render_svg(
             f' marker-end="url(#arrow-{e.type})"' if e.directed and e.type in EDGE_TYPES else ""
         )
         out.append(
-            f'<a class="edge" href="#{eid}" data-edge="{eid}" data-type="{escape(e.type)}">'
+            f'<a class="edge t-{e.type if e.type in EDGE_TYPES else "other"}" href="#{eid}" '
+            f'data-edge="{eid}" data-type="{escape(e.type)}">'
             f"<title>{escape(eid)} {escape(e.type)}: {escape(e.reason)}</title>"
             f'<path d="{d}" fill="none" stroke="{st["color"]}" stroke-width="{st["width"]}"'
             f"{dash}{marker}/>"

@@ -73,16 +73,22 @@ def _r(x: float) -> float:
 
 
 def evidence_dict(edge: LineageEdge) -> dict[str, Any] | None:
-    """The edge's verified alignment in the compare schema (``billdiff.compare/1``, see
-    docs/compare.md), plus ``source_side`` ('a' or 'b': which document of the alignment is the
-    edge's source) and each passage's text on both sides when the documents are at hand."""
+    """The edge's verified alignment: ``source_side`` ('a' or 'b': which document of the
+    alignment is the edge's source), both documents' id, words and coverage, the summary and
+    every passage in the compare format (``billdiff.report.json_``, docs/compare.md), with
+    each passage's text on both sides when the documents are at hand. Document metadata and
+    settings are not repeated here: they are in ``nodes`` and ``settings``."""
     from .json_ import pair_to_dict
 
     rep = edge.report
     if rep is None:
         return None
+    full = pair_to_dict(rep)
     body: dict[str, Any] = {"source_side": "a" if rep.a.meta.id == edge.source else "b"}
-    body.update(pair_to_dict(rep))
+    for side in ("a", "b"):
+        body[side] = {k: full[side][k] for k in ("id", "words", "coverage")}
+    body["summary"] = full["summary"]
+    body["passages"] = full["passages"]
     for pd, p in zip(body["passages"], rep.passages, strict=True):
         if rep.a_doc is not None:
             pd["a"]["text"] = rep.a_doc.text[p.a_char_start : p.a_char_end]

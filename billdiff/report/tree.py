@@ -52,6 +52,83 @@ def _edge_text(e: LineageEdge, child: str) -> Text:
     return t
 
 
+# which edge makes a node's parent in the tree: versions first, then copying, then the rest
+_PARENT_RANK = {
+    "version-of": 0,
+    "copied-from": 1,
+    "shares-source-with": 2,
+    "companion-of": 2,
+    "amends-same-law": 3,
+}
+
+
+def _edge_key(e: LineageEdge, other: str) -> tuple:
+    return (_PARENT_RANK.get(e.type, 4), -e.shared_words, -e.confidence, other)
+
+
+def tree_parents(
+    root: str, members: set[str], drawn: list[LineageEdge]
+) -> dict[str, list[tuple[LineageEdge, str]]]:
+    """Children of each node in a spanning tree of the family: every member once.
+
+    A node hangs from its best incoming directed edge (version-of before copied-from, then
+    most shared words); a node with none hangs, through a companion-of / shares-source-with /
+    amends-same-law edge, from a node already in the tree. Boilerplate-only edges are never
+    used. Members still unattached are left out (the caller lists them).
+    """
+    best: dict[str, tuple[tuple, LineageEdge]] = {}
+    side: dict[str, list[tuple[tuple, LineageEdge, str]]] = {}
+    for e in drawn:
+        if e.type == "boilerplate-only" or e.source == e.target:
+            continue
+        if e.source not in members or e.target not in members:
+            continue
+        if e.directed:
+            if e.target != root:
+                k = _edge_key(e, e.source)
+                if e.target not in best or k < best[e.target][0]:
+                    best[e.target] = (k, e)
+        else:
+            side.setdefault(e.source, []).append((_edge_key(e, e.target), e, e.target))
+            side.setdefault(e.target, []).append((_edge_key(e, e.source), e, e.source))
+    parent = {t: e for t, (_, e) in best.items()}
+    for start in sorted(parent):  # break any cycle of directed parents
+        path, n = [], start
+        while n in parent and n not in path:
+            path.append(n)
+            n = parent[n].source
+        if n in path:
+            del parent[n]
+    kids: dict[str, list[tuple[LineageEdge, str]]] = {}
+    for t in sorted(parent):
+        kids.setdefault(parent[t].source, []).append((parent[t], t))
+
+    def reach(start: str, into: set[str]) -> None:
+        stack = [start]
+        while stack:
+            n = stack.pop()
+            if n not in into:
+                into.add(n)
+                stack.extend(c for _, c in kids.get(n, []))
+
+    reached: set[str] = set()
+    reach(root, reached)
+    tops = sorted(m for m in members if m not in parent and m != root)
+    changed = True
+    while changed:
+        changed = False
+        for top in tops:
+            if top in reached:
+                continue
+            links = sorted((k, e, o) for k, e, o in side.get(top, []) if o in reached)
+            if links:
+                _, e, o = links[0]
+                kids.setdefault(o, []).append((e, top))
+                reach(top, reached)
+                changed = True
+    return kids
+
+
 def _family_tree(fam, nodes: dict[str, LineageNode], drawn: list[LineageEdge]) -> Tree:
     members = set(fam.members) | {fam.root}
     head = Text("family ")
@@ -59,44 +136,42 @@ def _family_tree(fam, nodes: dict[str, LineageNode], drawn: list[LineageEdge]) -
     head.append(f" · {len(members)} members · root (model-bill candidate): ")
     head.append_text(_node_text(nodes.get(fam.root), fam.root))
     root = Tree(head)
-    # children: directed edges from the node first, then undirected ones, strongest first
-    out: dict[str, list[tuple[LineageEdge, str]]] = {}
-    for e in drawn:
-        if e.source not in members or e.target not in members:
-            continue
-        out.setdefault(e.source, []).append((e, e.target))
-        if not e.directed:
-            out.setdefault(e.target, []).append((e, e.source))
-    for lst in out.values():
-        lst.sort(key=lambda x: (not x[0].directed, -x[0].shared_words, x[1]))
-    seen = {fam.root}
-    used: set[int] = set()  # each edge is shown once (an undirected one from either end)
-    queue: list[tuple[str, Tree]] = [(fam.root, root)]
-    while queue:
-        nid, branch = queue.pop(0)
-        for e, child in out.get(nid, []):
-            if id(e) in used:
-                continue
-            used.add(id(e))
-            label = _edge_text(e, child)
-            label.append("  ")
-            label.append_text(_node_text(nodes.get(child), child))
-            if child in seen:
-                label.append(" (its branch is elsewhere in this tree)", style="dim")
-                branch.add(label)
-                continue
-            seen.add(child)
-            queue.append((child, branch.add(label)))
-    rest = sorted(members - seen)
+    kids = tree_parents(fam.root, members, drawn)
+
+    def date_of(nid: str) -> tuple[str, str]:
+        n = nodes.get(nid)
+        return ((n.meta.date if n else "") or "9999", nid)
+
+    shown: set[str] = set()
+
+    def grow(start: str, branch: Tree) -> None:
+        shown.add(start)
+        stack = [(start, branch)]
+        while stack:
+            nid, br = stack.pop()
+            for e, child in sorted(kids.get(nid, []), key=lambda x: date_of(x[1])):
+                if child in shown:
+                    continue
+                shown.add(child)
+                label = _edge_text(e, child)
+                label.append("  ")
+                label.append_text(_node_text(nodes.get(child), child))
+                stack.append((child, br.add(label)))
+
+    grow(fam.root, root)
+    rest = members - shown
     if rest:
         other = root.add(
             Text(
-                "also in this family (linked through a later version or against the arrows):",
+                "also in this family (joined to it only by edges the tree does "
+                "not follow; see the table):",
                 style="dim",
             )
         )
-        for nid in rest:
-            other.add(_node_text(nodes.get(nid), nid))
+        has_parent = {c for lst in kids.values() for _, c in lst}
+        for nid in sorted(rest, key=lambda n: (n in has_parent, date_of(n))):
+            if nid not in shown:
+                grow(nid, other.add(_node_text(nodes.get(nid), nid)))
     return root
 
 
