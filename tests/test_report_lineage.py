@@ -423,3 +423,37 @@ def test_tree_parents_span_the_family_once_and_skip_boilerplate():
     kids = tree_parents("A", {"A", "B", "C", "D", "E", "X"}, drawn)
     children = {p: sorted(c for _, c in lst) for p, lst in kids.items()}
     assert children == {"A": ["B", "D"], "B": ["X"], "X": ["C"]}
+
+
+def test_source_is_on_the_left_whichever_way_the_alignment_ran():
+    from test_report_graphs import synthetic_docs
+
+    from billdiff.compare import compare
+    from billdiff.model import Family, LineageEdge, LineageGraph, LineageNode
+    from billdiff.settings import DEFAULT
+
+    d = synthetic_docs()
+    model, b = d["syn-model"], d["syn-b"]
+    rep = compare(b, model, settings=DEFAULT)  # A = the edge's target
+    e = LineageEdge(
+        "syn-model",
+        "syn-b",
+        "copied-from",
+        True,
+        0.9,
+        150,
+        rep.coverage_b,
+        rep.coverage_a,
+        len(rep.passages),
+        "synthetic",
+        "dates",
+        False,
+        rep,
+    )
+    nodes = tuple(LineageNode(x.id, x.meta, 150) for x in (model, b))
+    g = LineageGraph(nodes, (e,), (Family("F1", "syn-model", ("syn-model", "syn-b")),), {}, "x")
+    page = parse(render_html(g))
+    p = rep.passages[0]
+    assert "".join(t for _, t in page.sides[0]) == model.text[p.b_char_start : p.b_char_end]
+    assert "".join(t for _, t in page.sides[1]) == b.text[p.a_char_start : p.a_char_end]
+    assert graph_to_dict(g)["edges"][0]["evidence"]["source_side"] == "b"

@@ -22,7 +22,16 @@ from ..model import LineageEdge, LineageGraph, LineageNode, PairReport, Passage,
 from .csv_ import edges_csv
 from .dot import to_dot
 from .html_graph import legend_html, render_svg
-from .lineage_json import SCHEMA, dumps, node_label, node_map, ordered_edges, ordered_nodes, pct
+from .lineage_json import (
+    SCHEMA,
+    dumps,
+    node_label,
+    node_map,
+    ordered_edges,
+    ordered_nodes,
+    pct,
+    source_side,
+)
 
 _HERE = Path(__file__).resolve().parent
 # word-level classes, from the point of view of the report's A and B documents
@@ -132,7 +141,7 @@ def _passages_html(e: LineageEdge, nodes: dict[str, LineageNode], anchors: dict[
                 f"{_e(node_label(src))}</a>.</p>"
             )
         return '<p class="missing">No alignment is attached to this edge.</p>'
-    src_side = "a" if rep.a.meta.id == e.source else "b"
+    src_side = source_side(e)
     tgt_side = "b" if src_side == "a" else "a"
     # only-in classes are renamed left/right so the legend reads "only in source/target"
     rename = {

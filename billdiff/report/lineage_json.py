@@ -69,6 +69,18 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
+def source_side(edge: LineageEdge) -> str:
+    """'a' or 'b': which document of the edge's alignment is the edge's source."""
+    rep = edge.report
+    if rep is None:
+        return "a"
+    if rep.a.meta.id == edge.source or rep.b.meta.id == edge.target:
+        return "a"
+    if rep.b.meta.id == edge.source or rep.a.meta.id == edge.target:
+        return "b"
+    return "a"
+
+
 # --- per-edge evidence --------------------------------------------------------------------------
 
 
@@ -84,7 +96,7 @@ def evidence_dict(edge: LineageEdge) -> dict[str, Any] | None:
     if rep is None:
         return None
     full = pair_to_dict(rep)
-    body: dict[str, Any] = {"source_side": "a" if rep.a.meta.id == edge.source else "b"}
+    body: dict[str, Any] = {"source_side": source_side(edge)}
     for side in ("a", "b"):
         body[side] = {k: full[side][k] for k in ("id", "words", "coverage")}
     body["summary"] = full["summary"]
