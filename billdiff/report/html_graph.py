@@ -159,8 +159,10 @@ def layout(
         y0 += BAND_HEAD + max(len(ids) for ids in cols) * ROW_H + 16
     alone = sorted(n for n in nodes if n not in placed)
     if alone:
-        per_row = 4
-        heads.append((y0, f"not in any family — {len(alone)} documents"))
+        per_row = 4 if len(alone) <= 40 else 8
+        heads.append(
+            (y0, f"not in any family — {len(alone)} document{'' if len(alone) == 1 else 's'}")
+        )
         for i, nid in enumerate(alone):
             placed[nid] = Placed(
                 nodes[nid],
