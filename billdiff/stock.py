@@ -22,6 +22,12 @@ _DATE = (
     r" (?:enactment|adjournment|approval)(?: of this act)?)"
 )
 
+# clauses that close a long title: "creating a new section and providing an effective date"
+_CLAUSE = (
+    r"(?:creating (?:a )?new sections?|providing (?:an? )?(?:contingent )?(?:effective|expiration)"
+    r" dates?|declaring an emergency|prescribing penalties|making (?:an )?appropriations?)"
+)
+
 PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "enacting-clause",
@@ -55,7 +61,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "emergency-clause",
-        r"(?:this act|sections?(?: \d+| and| through)+ of this act) (?:is|are) necessary for the "
+        r"(?:(?:this act|sections?(?: \d+| and| through)+ of this act) (?:is|are) )?necessary for the "
         r"immediate preservation of the public peace health or safety or support of the state "
         r"government and its existing public institutions(?: and (?:takes?|shall take) effect"
         r"(?: \w+){0,6})?",
@@ -79,14 +85,46 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "null-and-void",
         r"if specific funding for the purposes of this act(?: \w+){0,40}? this act is null and void",
     ),
+    (
+        "definitions-clause",
+        r"the definitions in this (?:section|subsection|chapter|act)(?: and \w+ \w+)? apply "
+        r"throughout this (?:section|subsection|chapter|act|title)(?: and \w+ \w+)? unless the "
+        r"context clearly requires otherwise",
+    ),
+    (
+        "codification",
+        r"(?:sections? \d+(?: (?:and|through) \d+)* of this act|this act) (?:constitutes?|is|are)"
+        r" a new chapter in title \d+(?: \w+)?(?: rcw)?",
+    ),
+    (
+        "bill-header",  # session line, sponsors, first reading, committee referral (WA, US)
+        r"state of washington \d+(?:st|nd|rd|th) legislature \d{4}(?: \d+(?:st|nd|rd|th))? "
+        r"(?:regular|special|extraordinary) session"
+        r"|by (?:representatives?|senators?|senate|house|request)(?: \w+){0,30}?"
+        r"(?= prefiled| read first time)"
+        r"|(?:prefiled \d+ \d+ \d+ )?read first time \d+ \d+ \d+"
+        r"(?: referred to committee on(?: \w+){0,6}?(?= an act|$))?"
+        r"|referred to committee on(?: \w+){0,6}?(?= an act|$)"
+        r"|(?:introduced the following bill )?which was referred to the committee on"
+        r"(?: \w+){0,12}?(?= a bill| an act|$)",
+    ),
     # glue, counted as covered but naming nothing: section numbers and stock headings, the
-    # end of a long title
+    # clauses that end a long title, stock openers
     (
         "",
         r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
-        r"| effective date| severability)?",
+        r"| effective date| severability)?(?: rcw)?",
     ),
     ("", r"(?:and )?for other purposes"),
+    (
+        "",
+        r"(?:and )?" + _CLAUSE + r"(?: (?:and )?" + _CLAUSE + r")*",
+    ),
+    (
+        "",
+        r"an act relating to(?: the)?|the legislature (?:hereby )?finds(?: and declares)? that"
+        r"|(?:rcw )?to read as follows",
+    ),
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
 

@@ -59,6 +59,37 @@ def test_stock_formulas_are_named(text, name):
     assert stock_phrase(w(text)) == name
 
 
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        (
+            "Sec. 2. The definitions in this section apply throughout this chapter unless the "
+            "context clearly requires otherwise.",
+            "definitions-clause",
+        ),
+        # a synthetic Washington cover block: session line, sponsors, first reading, committee
+        (
+            "State of Washington 66th Legislature 2019 Regular Session By Representatives Doe "
+            "and Roe Prefiled 12/05/18. Read first time 01/14/19. Referred to Committee on "
+            "Public Safety. AN ACT Relating to",
+            "bill-header",
+        ),
+        (
+            "creating a new section, and providing an effective date. BE IT ENACTED BY THE "
+            "LEGISLATURE OF THE STATE OF WASHINGTON:",
+            "enacting-clause",
+        ),
+        (
+            "NEW SECTION. Sec. 9. Sections 1 through 6 of this act constitute a new chapter in "
+            "Title 70 RCW.",
+            "codification",
+        ),
+    ],
+)
+def test_more_stock_formulas(text, name):
+    assert stock_phrase(w(text)) == name
+
+
 def test_several_formulas_in_a_row_name_all_of_them():
     text = (
         "and for other purposes. Be it enacted by the Senate and House of Representatives "
