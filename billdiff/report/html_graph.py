@@ -172,7 +172,8 @@ def layout(
             )
         width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
         y0 += BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
-    return placed, heads, float(width), float(y0 + 8)
+    # room on the right for the arcs between boxes of one column (see _edge_path)
+    return placed, heads, float(width + 160), float(y0 + 8)
 
 
 def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
