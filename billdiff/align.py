@@ -25,14 +25,15 @@ import sys
 import types
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from dataclasses import replace
 
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
 from .stock import stock_phrase
 
-# An n-gram found this many times on both sides (count_a * count_b) only seeds when it is
-# inside a run another seed starts: guards against quadratic blow-up on degenerate text
-# ("the the the ..."), never affects real bills.
+# An n-gram found on both sides so often that count_a * count_b exceeds this is paired by
+# rank, not every occurrence with every other: guards against quadratic blow-up on
+# degenerate text ("the the the ...", long tables) and keeps its colinear matches.
 _MAX_PAIRS_PER_GRAM = 4096
 # Longest passage that is checked for being made of stock phrases only.
 _STOCK_MAX_WORDS = 200
@@ -51,6 +52,9 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
     A shared k-gram at (i, j) starts a run when the words before it differ
     (``ia[i-1] != ib[j-1]``); the run is then extended word by word in chunks. Most k-grams
     occur once in A, so the lookups are done by ``map``/comprehensions, not a Python loop.
+    A k-gram so frequent on both sides that pairing every occurrence would be quadratic
+    ("crowded": degenerate text, long lists) pairs its occurrences by rank instead (the r-th
+    in B with the proportional one in A and its neighbours), which keeps colinear text.
     """
     na, nb = len(ia), len(ib)
     if na < k or nb < k:
@@ -68,23 +72,31 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
         for i in [i for i, g in enumerate(ga) if g in multi]:
             pos.setdefault(ga[i], []).append(i)
         crowded = {g for g in count_b if count_a[g] * count_b[g] > _MAX_PAIRS_PER_GRAM}
+        rank: dict[tuple, int] = {}
         for j in [j for j, g in enumerate(gb) if g in multi]:
             g = gb[j]
+            pa = pos[g]
             if g in crowded:
-                continue
-            if j > 0 and gb[j - 1] in crowded:
-                starts += [(i, j) for i in pos[g]]
+                r = rank[g] = rank.get(g, -1) + 1
+                c = r * (len(pa) - 1) // max(count_b[g] - 1, 1)
+                starts += [(pa[t], j) for t in range(max(c - 1, 0), min(c + 2, len(pa)))]
+            elif j > 0 and gb[j - 1] in crowded:
+                starts += [(i, j) for i in pa]
             else:
-                starts += [(i, j) for i in pos[g] if i == 0 or j == 0 or ia[i - 1] != ib[j - 1]]
+                starts += [(i, j) for i in pa if i == 0 or j == 0 or ia[i - 1] != ib[j - 1]]
     hits = list(map(last.get, gb))
     starts += [
         (i, j)
         for j, i in enumerate(hits)
         if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1]) and gb[j] not in multi
     ]
-    runs = set()
-    for i, j in starts:
-        while i and j and ia[i - 1] == ib[j - 1]:  # only after a skipped crowded gram
+    runs = []
+    run_end: dict[int, int] = {}  # diagonal j - i -> end (in A) of the last run found on it
+    for i, j in sorted(starts, key=lambda s: (s[1], s[0])):
+        d = j - i
+        if i < run_end.get(d, -1):
+            continue  # inside a run already found
+        while i and j and ia[i - 1] == ib[j - 1]:  # only for seeds of crowded k-grams
             i, j = i - 1, j - 1
         n, step = k, 16
         while step:  # gallop in chunks of 16 words, then halve the chunk down to 1
@@ -103,8 +115,10 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
                 step = 8
             else:
                 step = step // 2 if step < 16 else 0
-        runs.add((i, j, n))
-    return sorted(runs)
+        runs.append((i, j, n))
+        run_end[d] = i + n
+    runs.sort()
+    return runs
 
 
 def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
@@ -243,8 +257,12 @@ def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
         identical_words=same,
         ops=tuple(ops),
         score=float(same - edits),
-        stock_phrase=_stock(a.words[a0:a1], b.words[b0:b1]),
     )
+
+
+def _with_stock(p: Passage, a: Tokens, b: Tokens) -> Passage:
+    stock = _stock(a.words[p.a_start : p.a_end], b.words[p.b_start : p.b_end])
+    return replace(p, stock_phrase=stock) if stock else p
 
 
 def _stock(wa, wb) -> str:
@@ -272,7 +290,7 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
         for piece in _chain_ops([runs[r] for r in chain], ia, ib, s.max_gap):
             for ops in _split(piece, s):
                 found.append(_passage(ops, a, b))
-    return _explained_away(found, len(a), len(b))
+    return tuple(_with_stock(p, a, b) for p in _explained_away(found, len(a), len(b)))
 
 
 def _explained_away(found: list[Passage], n_a: int, n_b: int) -> tuple[Passage, ...]:

@@ -126,6 +126,11 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:rcw )?to read as follows",
     ),
 )
+# words of which every named pattern contains at least one
+_ANCHORS = frozenset(
+    "enacted provision provisions severable effect effective necessary amended added cited "
+    "void definitions legislature read referred chapter".split()
+)
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
 
 
@@ -155,6 +160,8 @@ def stock_phrase(words) -> str:
     words = list(words)
     if not words:
         return ""
+    if _ANCHORS.isdisjoint(words):
+        return ""  # every named pattern needs one of these words: most passages stop here
     covered, named = stock_cover(words)
     uncovered = len(words) - sum(covered)
     if not named or uncovered > max(2, int(0.15 * len(words))):

@@ -197,6 +197,15 @@ def test_enacting_clause_alone_is_flagged_stock():
     assert p.stock_phrase == "enacting-clause" and p.is_boilerplate
 
 
+@pytest.mark.parametrize("unit", [["the"], ["a", "b"], ["of", "the", "state"]])
+def test_degenerate_repetitive_text_is_still_aligned_in_full(unit):
+    # every k-gram occurs thousands of times: paired by rank, not all against all
+    w = unit * (6000 // len(unit))
+    ps = align(toks(w), toks(w), settings=S)
+    assert coverage(ps, len(w), len(w)) == (1.0, 1.0)
+    assert any(p.a_start == p.b_start == 0 and p.a_end == len(w) for p in ps)
+
+
 def test_deterministic():
     rng = random.Random(7)
     base = [f"w{rng.randrange(60)}" for _ in range(800)]
