@@ -28,7 +28,7 @@ def lineage(source, *, settings: Settings = DEFAULT,
     if pairs is None or index_bp is None:
         ids = _word_ids(corpus)
     if pairs is None:
-        pairs = candidate_pairs(corpus, ids)
+        pairs = candidate_pairs(corpus, ids, settings=settings)
     else:  # the index does not know bills: add every pair of versions of one bill
         pairs |= candidate_pairs_same_bill(corpus)
     if index_bp is not None:

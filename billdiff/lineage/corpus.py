@@ -5,7 +5,7 @@ Two kinds of source:
 * an ``Index`` (anything with ``list``/``get``/``tokens``/``candidate_pairs``/``boilerplate``):
   its LSH candidates and its corpus-frequency boilerplate model are used as they are;
 * a list of Documents (or paths): candidates are the pairs that share a word 8-gram that is
-  not common (in at most ``MAX_DF`` documents), found with hashed 8-grams in numpy; the
+  not common (see ``max_df``), found with hashed 8-grams in numpy; the
   boilerplate model counts, for each 5-word shingle, how many *bills* (all versions of one
   bill count once) contain it.
 """
@@ -20,8 +20,18 @@ from ..settings import Settings
 from .bills import BillInfo, bill_info
 
 CANDIDATE_GRAM = 8  # words per hashed gram used to find candidate pairs
-MAX_DF = 100  # a gram in more documents than this is common text, not a lineage clue
+SMALL = 200  # documents; up to this many, every shared gram makes a candidate pair
+MAX_DF = 200  # above SMALL, a gram in more documents than this is never a lineage clue
 SAMPLE_ABOVE = 2000  # documents; above this only 1 gram in 4 is kept (hash-sampled)
+
+
+def max_df(n: int, settings: Settings) -> int:
+    """Grams in more documents than this are common text (not candidates): all grams count
+    in small corpora; above SMALL documents the boilerplate share decides (at least 20
+    documents, at most MAX_DF)."""
+    if n <= SMALL:
+        return n
+    return min(MAX_DF, max(20, int(settings.boilerplate_doc_share * n)))
 
 
 @dataclass
@@ -139,14 +149,17 @@ def _gram_hashes(ids, k: int):
     return h
 
 
-def candidate_pairs(corpus: Corpus, ids=None) -> set[tuple[int, int]]:
+def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tuple[int, int]]:
     """Pairs of documents sharing an uncommon word 8-gram (plus all versions of one bill)."""
     import numpy as np
 
     ids = ids if ids is not None else _word_ids(corpus)
     n = len(corpus.docs)
     step = 4 if n > SAMPLE_ABOVE else 1
-    need = 2 if step > 1 else 1  # sampled grams two pairs must share
+    # grams a pair must share: any in small corpora (so that boilerplate-only and short
+    # quoted-law edges are found); in large ones enough for min_shared_words of text
+    need = 1 if n <= SMALL else max(
+        1, (settings.min_shared_words - CANDIDATE_GRAM + 1) // (2 * step))
     hs, ds = [], []
     for i, w in enumerate(ids):
         h = np.unique(_gram_hashes(w, CANDIDATE_GRAM))
@@ -170,8 +183,9 @@ def candidate_pairs(corpus: Corpus, ids=None) -> set[tuple[int, int]]:
         uk, uc = np.unique(keys, return_counts=True)
         for k, c in zip(uk.tolist(), uc.tolist()):
             counts[k] = counts.get(k, 0) + c
-        for s, z in zip(starts[(sizes > 2) & (sizes <= MAX_DF)].tolist(),
-                        sizes[(sizes > 2) & (sizes <= MAX_DF)].tolist()):
+        top = max_df(n, settings)
+        for s, z in zip(starts[(sizes > 2) & (sizes <= top)].tolist(),
+                        sizes[(sizes > 2) & (sizes <= top)].tolist()):
             grp = sorted(set(d[s:s + z].tolist()))
             for x in range(len(grp)):
                 for y in range(x + 1, len(grp)):
