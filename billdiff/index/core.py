@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from .._version import __version__
 from ..errors import IndexError_
 from ..model import Document, Metadata, SearchResult, Tokens
@@ -192,14 +194,22 @@ class Index:
             con.execute("INSERT INTO texts VALUES(?,?,?)", (rid, prep.text, prep.spans))
             con.execute("INSERT INTO sketches VALUES(?,?,?,?)",
                         (rid, prep.doc_sig, len(prep.keys), prep.windows))
-            con.executemany("INSERT OR IGNORE INTO lsh VALUES(?,?,?)",
-                            ((b, k, rid) for b, k in prep.keys.tolist()))
+            _insert_lsh(con, prep.keys, rid)
             bit = self._state_bit(m.state)
             seen = self._bill_shingles(m, rid)
-            con.executemany(
-                "INSERT INTO shingle_df VALUES(?,1,?,?) ON CONFLICT(h) DO UPDATE SET "
-                "docs=docs+1, bills=bills+excluded.bills, states=states|excluded.states",
-                ((h, int(h not in seen), bit) for h in prep.shingles.tolist()))
+            hs = prep.shingles
+            if seen:
+                old = np.isin(hs, np.fromiter(seen, dtype=np.int64, count=len(seen)))
+                groups = ((hs[~old], 1), (hs[old], 0))
+            else:
+                groups = ((hs, 1),)
+            for arr, new_bill in groups:
+                if len(arr):
+                    con.execute(
+                        "INSERT INTO shingle_df SELECT value, 1, ?, ? FROM json_each(?) WHERE 1 "
+                        "ON CONFLICT(h) DO UPDATE SET docs=docs+1, bills=bills+excluded.bills, "
+                        "states=states|excluded.states",
+                        (new_bill, bit, json.dumps(arr.tolist())))
             con.execute("RELEASE doc")
         except BaseException:
             con.execute("ROLLBACK TO doc")
@@ -398,6 +408,13 @@ class Index:
 
         return search(self, doc, top=top, min_words=min_words, fail_on_match=fail_on_match,
                       settings=self.settings, **read_kw)
+
+
+def _insert_lsh(con, keys, rid: int) -> None:
+    """Insert a document's (band, key) pairs in one statement (json_each unpacks them in C)."""
+    packed = (keys[:, 0] << np.int64(48)) | keys[:, 1]
+    con.execute("INSERT OR IGNORE INTO lsh SELECT value >> 48, value & 281474976710655, ? "
+                "FROM json_each(?)", (rid, json.dumps(packed.tolist())))
 
 
 def _run(items, meta_for, params, keep, read_kw, workers):
