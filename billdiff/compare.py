@@ -74,11 +74,10 @@ def _section(marks: list[tuple[int, str]], start: int, end: int) -> str:
     idx = [m[0] for m in marks]
     k0 = bisect.bisect_right(idx, start) - 1
     k1 = bisect.bisect_right(idx, max(start, end - 1)) - 1
-    first = marks[k0][1] if k0 >= 0 else ""
-    last = marks[k1][1] if k1 >= 0 else ""
-    if k1 > k0 and last:
-        return f"{first or '(start)'} … {last}"
-    return first
+    first = marks[k0][1] if k0 >= 0 else f"before {marks[0][1]}"
+    if k1 > k0:
+        return f"{first} … {marks[k1][1]}"
+    return first if k0 >= 0 else ""
 
 
 def _with_sections(passages: tuple[Passage, ...], da, ta, db, tb) -> tuple[Passage, ...]:

@@ -181,6 +181,15 @@ def test_cli_json(cli, corpus):
     assert d["schema"] == "billdiff.compare/1" and d["settings"]["min_words"] == 20
     assert all(min(p["a"]["word_count"], p["b"]["word_count"]) >= 20 for p in d["passages"])
     assert d["a"]["coverage"] > 0.9
+    again = cli(
+        "compare",
+        str(us(corpus, "us-116-hr2002-ih")),
+        str(us(corpus, "us-116-hr2002-eh")),
+        "--json",
+        "--min-words",
+        "20",
+    )
+    assert again.stdout == r.stdout  # deterministic: same input, same bytes
 
 
 def test_cli_nothing_shared(cli, corpus):
