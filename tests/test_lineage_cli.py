@@ -39,3 +39,25 @@ def test_bad_input_is_one_line_and_exit_2(cli, tmp_path):
     assert r.returncode == 2 and "holds no" in r.stderr.decode()
     r = cli("lineage", str(tmp_path), "--db", str(tmp_path / "x.sqlite"))
     assert r.returncode == 2
+
+
+def test_lineage_over_an_index_gives_the_version_chain(cli, corpus, tmp_path):
+    from billdiff.index import Index
+    from billdiff.lineage import lineage
+
+    folder = corpus / "facial-recognition"
+    files = [str(p) for p in sorted(folder.glob("*.htm"))]
+    files.append(str(folder / "wa-2020-sb6280-rcw43.386-codified.txt"))
+    db = tmp_path / "fr.sqlite"
+    with Index(db) as ix:
+        ix.add(files)
+        g = lineage(ix)
+    drawn = {(e.source, e.target) for e in g.drawn_edges if e.type == "version-of"}
+    assert ("wa-2020-sb6280-introduced", "wa-2020-sb6280-substitute") in drawn
+    assert ("wa-2020-sb6280-substitute", "wa-2020-sb6280-engrossed-substitute") in drawn
+    assert ("wa-2020-sb6280-engrossed-substitute", "wa-2020-sb6280-rcw43.386-codified") in drawn
+    r = cli("lineage", "--db", str(db), "--json")
+    assert r.returncode == 0, r.stderr.decode()
+    data = json.loads(r.stdout)
+    assert {(e["source"], e["target"]) for e in data["edges"]
+            if e["type"] == "version-of" and not e["reduced"]} == drawn
