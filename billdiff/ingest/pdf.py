@@ -75,7 +75,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
 
 def _page_lines(page) -> tuple[list[Line], list[Line]]:
     """(main lines, stamp lines) of one page."""
-    chars = [c for c in page.chars if c.get("text")]
+    chars, segments = _objects(page)
     by_orient: dict[str, list[dict]] = defaultdict(list)
     for ch in chars:
         by_orient[orientation(ch)].append(ch)
@@ -86,7 +86,7 @@ def _page_lines(page) -> tuple[list[Line], list[Line]]:
     lines = build_lines(by_orient[main], main, w, h)
     if main == "up":
         lines = split_columns(lines, w)
-        mark_rules(lines, _segments(page))
+        mark_rules(lines, segments)
     stamp = []
     for o, cs in sorted(by_orient.items()):
         if o != main:
@@ -96,16 +96,32 @@ def _page_lines(page) -> tuple[list[Line], list[Line]]:
     return lines, stamp
 
 
-def _segments(page) -> list[tuple[float, float, float]]:
-    """Horizontal strokes (lines, thin rectangles) as (x0, x1, y) in top-down coordinates."""
-    segs = []
-    for ln in page.lines:
-        if abs(ln["top"] - ln["bottom"]) < 1.0 and ln["x1"] - ln["x0"] > 1.0:
-            segs.append((ln["x0"], ln["x1"], (ln["top"] + ln["bottom"]) / 2))
-    for r in page.rects:
-        if r["bottom"] - r["top"] <= 2.5 and r["x1"] - r["x0"] > 1.0:
-            segs.append((r["x0"], r["x1"], (r["top"] + r["bottom"]) / 2))
-    return segs
+def _objects(page) -> tuple[list[dict], list[tuple[float, float, float]]]:
+    """Glyphs (text, x0, x1, top, bottom, matrix) and horizontal strokes (x0, x1, y), in
+    top-down coordinates, straight from pdfminer's layout of the page: pdfplumber's own
+    per-object dictionaries cost more than the rest of our reading put together."""
+    from pdfminer.layout import LTChar, LTContainer, LTLine, LTRect
+
+    h = float(page.height)
+    chars: list[dict] = []
+    segs: list[tuple[float, float, float]] = []
+    stack = [page.layout]
+    while stack:
+        for o in stack.pop():
+            if isinstance(o, LTChar):
+                t = o.get_text()
+                if t:
+                    chars.append({"text": t, "x0": o.x0, "x1": o.x1, "top": h - o.y1,
+                                  "bottom": h - o.y0, "matrix": o.matrix})
+            elif isinstance(o, LTLine):
+                if abs(o.y1 - o.y0) < 1.0 and o.x1 - o.x0 > 1.0:
+                    segs.append((o.x0, o.x1, h - (o.y0 + o.y1) / 2))
+            elif isinstance(o, LTRect):
+                if o.y1 - o.y0 <= 2.5 and o.x1 - o.x0 > 1.0:
+                    segs.append((o.x0, o.x1, h - (o.y0 + o.y1) / 2))
+            elif isinstance(o, LTContainer):
+                stack.append(o)
+    return chars, segs
 
 
 def _shape(text: str) -> str:
