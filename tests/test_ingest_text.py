@@ -157,3 +157,18 @@ def test_fmt_forces_a_reader(tmp_path):
     assert tokenize(read(p, fmt="html")).words == ("synthetic", "new")
     with pytest.raises(InputError, match="unknown format"):
         read(p, fmt="docx")
+
+
+def test_stdin_through_the_cli(cli, corpus):
+    pdf = corpus / "us-congress" / "us-117-hr2008-ih.pdf"
+    res = cli("compare", "--json", "-", str(corpus / "us-congress" / "us-117-hr2008-ih.txt"),
+              input=pdf.read_bytes())
+    assert res.returncode == 0, res.stderr.decode()
+    out = json.loads(res.stdout)
+    assert "stdin" in json.dumps(out)
+
+
+def test_reading_is_deterministic(corpus):
+    for p in ("us-congress/us-117-hr2008-rh.pdf", "facial-recognition/wa-2021-sb5104-introduced.htm",
+              "wa-bills/wa-2019-hb1009-introduced.txt"):
+        assert read(corpus / p) == read(corpus / p)

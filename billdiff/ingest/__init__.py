@@ -36,8 +36,10 @@ def read(source, *, meta: dict | None = None, fmt: str | None = None, offline: b
     """
     from ..fetch import fetch, is_url, url_basename
 
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}", hint="use one of: txt, html, pdf")
+    if fmt is not None:
+        fmt = {"text": "txt", "htm": "html"}.get(str(fmt).lower().lstrip("."), str(fmt).lower())
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}", hint="use one of: txt, html, pdf")
     src = os.fspath(source) if isinstance(source, os.PathLike) else source
     if not isinstance(src, str):
         raise InputError(f"cannot read a {type(source).__name__}",
