@@ -36,6 +36,13 @@ def test_rcw_pages_all_read(corpus):
         assert not doc.text.startswith("PDF"), p.name
 
 
+def test_rcw_change_banner_is_furniture(corpus):
+    doc = read(corpus / "html-samples" / "rcw-section_41-04-281.html")
+    furn = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "furniture"]
+    assert furn and all(f.startswith("*** CHANGE IN 2025 ***") for f in furn)
+    assert "change" not in tokenize(doc).words
+
+
 def test_rcw_section_page_text_matches_scraped_record(corpus):
     """The background record of RCW 43.386.020 was scraped from the same page: its body
     words must all be in our rendering, in order."""

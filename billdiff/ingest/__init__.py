@@ -132,7 +132,7 @@ def read_bytes(data: bytes, *, name: str = "<bytes>", ident: str = "", path: Pat
     base = {"id": ident, "source": name, "sha256": hashlib.sha256(data).hexdigest(),
             "format": fmt}
     md = build_metadata(base, side or {}, meta)
-    skip = list(ex.skip) + markup.wa_deleted(ex.text)
+    skip = list(ex.skip) + markup.wa_deleted(ex.text) + markup.site_furniture(ex.text)
     marks = list(ex.marks)
     if brackets or (brackets is None and md.state.upper() == "MD"):
         skip += markup.md_deleted(ex.text)

@@ -40,6 +40,9 @@ _SECTION = re.compile(
 )
 _RCW_HEAD = re.compile(r"^[ \t]*(?P<kw>RCW)[ \t]+(?P<num>\d+[A-Z]?\.\d+[A-Z]?\.\d+)[ \t]*$", re.M)
 
+# Site banners that are not law text: the RCW site's "*** CHANGE IN 2025 *** (SEE …) ***"
+_SITE_BANNER = re.compile(r"^[ \t]*\*{3} CHANGE IN \d{4} \*{3}[^\n]*$", re.M)
+
 # Priority when skip spans of different kinds overlap: the stronger kind wins the overlap.
 _PRIORITY = {"line-number": 3, "furniture": 2, "deleted": 1}
 
@@ -47,6 +50,10 @@ _PRIORITY = {"line-number": 3, "furniture": 2, "deleted": 1}
 def wa_deleted(text: str) -> list[Span]:
     """``((...))`` regions as deleted spans (the delimiters are deleted too)."""
     return [Span(m.start(), m.end(), "deleted") for m in _WA_DELETED.finditer(text)]
+
+
+def site_furniture(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), "furniture") for m in _SITE_BANNER.finditer(text)]
 
 
 def md_deleted(text: str) -> list[Span]:
