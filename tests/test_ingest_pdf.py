@@ -150,3 +150,17 @@ def test_reported_versions_have_no_struck_words(corpus, stem):
     mistaken for it (tokens with and without deleted matter are the same)."""
     doc = read(corpus / "us-congress" / f"{stem}.pdf")
     assert tokenize(doc).words == tokenize(doc, keep_deleted=True).words
+
+
+def test_section_headings_agree_between_pdf_and_text(corpus):
+    """The same bill's section labels, read from its PDF and from its GPO text, in order."""
+    total = 0
+    for stem in STEMS:
+        pdf = read(corpus / "us-congress" / f"{stem}.pdf")
+        txt = read(corpus / "us-congress" / f"{stem}.txt")
+        a = [m.label for m in pdf.marks if m.kind == "section"]
+        b = [m.label for m in txt.marks if m.kind == "section"]
+        assert a == b, stem
+        assert a and a[0] == "SEC. 1", stem
+        total += len(a)
+    assert total > 27
