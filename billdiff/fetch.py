@@ -83,7 +83,53 @@ def find_in_mirror(mirror, url: str, id: str | None = None) -> Path | None:
         for hit in sorted(root.rglob(n)):
             if hit.is_file():
                 return hit
-    return None
+    return _by_sidecar_source(root, url)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _by_sidecar_source(root: Path, url: str) -> Path | None:
+    """A mirror file whose sidecar names the URL's file as its source (the corpus keeps GPO's
+    ``BILLS-117hr2008ih.pdf`` as ``us-117-hr2008-ih.pdf`` with that name in its sidecar).
+    When several match, the one whose source path shares most folders with the URL wins."""
+    path = unquote(urlsplit(url).path)
+    base = path.rstrip("/").rsplit("/", 1)[-1]
+    ext = Path(base).suffix.lower()
+    if not base or not ext:
+        return None
+    url_parts = {p.lower() for p in path.split("/") if p}
+    best: tuple[int, str, Path] | None = None
+    for side in sorted(root.rglob("*.json")):
+        try:
+            if side.stat().st_size > 1_000_000:
+                continue
+            raw = json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(raw, dict) or "source" not in raw:
+            continue
+        for s in _strings(raw["source"]):
+            if s.rstrip("/").rsplit("/", 1)[-1] != base:
+                continue
+            # a GPO .htm is a <pre> around the text: the corpus keeps it as .txt
+            exts = (".htm", ".html", ".txt") if ext in (".htm", ".html") else (ext,)
+            copy = next((side.with_suffix(e) for e in exts if side.with_suffix(e).is_file()),
+                        None)
+            if copy is None:
+                continue
+            score = len(url_parts & {p.lower() for p in s.split("/") if p})
+            if best is None or score > best[0]:
+                best = (score, str(copy), copy)
+    return best[2] if best else None
 
 
 def cache_path(url: str, cache_dir=None) -> Path:

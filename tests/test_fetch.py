@@ -170,3 +170,19 @@ def test_default_cache_dir_env(monkeypatch, tmp_path):
     assert default_cache_dir() == tmp_path / "c"
     monkeypatch.delenv("BILLDIFF_CACHE_DIR")
     assert default_cache_dir().name == "billdiff"
+
+
+def test_mirror_finds_official_urls_through_sidecars(corpus, tmp_path):
+    """GovInfo and WA bill-server URLs answer from ../shared/corpus, whose files are renamed
+    but whose sidecars name the original file."""
+    gov = "https://www.govinfo.gov/content/pkg/BILLS-117hr2008eh/pdf/BILLS-117hr2008eh.pdf"
+    got = fetch(gov, cache_dir=tmp_path, offline=True, mirror=corpus)
+    assert got.from_mirror and got.path.name == "us-117-hr2008-eh.pdf"
+    wa = "https://lawfilesext.leg.wa.gov/biennium/2019-20/Htm/Bills/Senate%20Bills/5376-S.htm"
+    assert fetch(wa, cache_dir=tmp_path, offline=True, mirror=corpus).path.name == \
+        "wa-2019-sb5376-substitute.htm"
+    d = read(gov, offline=True, mirror=corpus, cache_dir=tmp_path)
+    assert d.meta.version == "eh" and d.meta.id == "BILLS-117hr2008eh"
+    with pytest.raises(FetchError, match="offline and no mirror copy"):
+        fetch("https://www.govinfo.gov/content/pkg/BILLS-117hr1ih/pdf/BILLS-117hr1ih.pdf",
+              cache_dir=tmp_path, offline=True, mirror=corpus)
