@@ -14,7 +14,7 @@ import click
 )
 @click.option(
     "--width",
-    type=int,
+    type=click.IntRange(min=20),
     default=None,
     help="Terminal width to lay out for (side by side from 100 columns).",
 )
