@@ -63,6 +63,8 @@ def read_pdf(data: bytes, name: str) -> Extracted:
             except Exception:  # a broken content stream on one page
                 raise InputError("not a readable PDF (a page cannot be decoded)", path=name,
                                  hint="download it again or export a fresh copy") from None
+            finally:
+                page.close()  # drop the page's layout cache: long bills stay small in memory
     finally:
         pdf.close()
     if not any(ln.words for lines, _ in pages for ln in lines):
