@@ -11,7 +11,8 @@ Each size runs in its own process (peak memory = that process's max RSS). Beside
 figure the same process times a peer pipeline on the same documents: datasketch MinHash LSH
 over whole documents (5-word shingles, 128 permutations, threshold 0.05) then rapidfuzz
 Indel.opcodes on every candidate pair — the plain "candidates + alignment" pipeline, without
-boilerplate, typing, direction or reduction. Quote the ratio (the machine is shared).
+boilerplate, typing, direction or reduction — up to 2,000 documents (its candidate pairs grow
+with n²). Quote the ratio (the machine is shared).
 
     .venv/bin/python bench/lineage.py                 # 1k and 10k
     .venv/bin/python bench/lineage.py --sizes 1000    # one size
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BILLDIFF_SHARED", ROOT.parent / "shared"))
 BACKGROUND = SHARED / "corpus" / "background"
+PEER_MAX = 2000  # the peer's candidate count grows with n²: not run above this size
 STATES = ("WA", "OR", "ID", "MT", "CA", "NV", "UT", "AZ", "CO", "NM")
 
 
@@ -49,6 +51,17 @@ def _sections(limit: int, seed: int) -> list[str]:
     return texts[:limit]
 
 
+def _cycle(pool: list[str], rng: random.Random):
+    """Each section once as written; after that, with its words shuffled (so a second use
+    shares vocabulary but no passages with the first)."""
+    yield from pool
+    while True:
+        for text in pool:
+            words = text.split()
+            rng.shuffle(words)
+            yield " ".join(words)
+
+
 def _edit(text: str, rate: float, rng: random.Random) -> str:
     words = text.split()
     for k in range(len(words)):
@@ -57,22 +70,25 @@ def _edit(text: str, rate: float, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def make_corpus(n: int, seed: int = 7):
-    """n Documents (about 10% of them later versions), deterministic."""
+def make_corpus(n: int, seed: int = 7, planted: list | None = None):
+    """n Documents (about 10% of them later versions), deterministic. ``planted`` receives
+    (source id, target id, "copy" | "version") for every planted relation."""
     from billdiff.model import Document, Metadata
 
     rng = random.Random(seed)
     pool = _sections(n * 6, seed)
-    take = iter(pool)
-    docs, bodies = [], []
+    take = _cycle(pool, rng)
+    docs, bodies, owners = [], [], []
     k = 0
     while len(docs) < n:
         state = rng.choice(STATES)
         year = rng.randint(2015, 2024)
         day = rng.randint(1, 300)
         body = [next(take) for _ in range(rng.randint(3, 6))]
+        src_id = None
         if bodies and rng.random() < 0.15:  # planted copying from an earlier document
-            src = rng.choice(bodies)
+            pick = rng.randrange(len(bodies))
+            src, src_id = bodies[pick], owners[pick]
             picked = rng.sample(src, min(len(src), rng.randint(2, 3)))
             body = [_edit(s, 0.02, rng) for s in picked] + body[:2]
             rng.shuffle(body)
@@ -81,7 +97,12 @@ def make_corpus(n: int, seed: int = 7):
         docs.append(_doc(Document, Metadata, f"b{k:05d}", state, year, day, bill,
                          "introduced", body))
         bodies.append(body)
+        owners.append(f"b{k:05d}")
+        if planted is not None and src_id:
+            planted.append((src_id, f"b{k:05d}", "copy"))
         if rng.random() < 0.10 and len(docs) < n:  # a later version of the same bill
+            if planted is not None:
+                planted.append((f"b{k:05d}", f"b{k:05d}-s", "version"))
             v2 = [_edit(s, 0.03, rng) for s in body] + [next(take)]
             docs.append(_doc(Document, Metadata, f"b{k:05d}-s", state, year,
                              min(day + 20, 360), "S" + bill, "substitute", v2))
@@ -134,7 +155,8 @@ def one(n: int, peer: bool) -> dict:
     from billdiff.lineage import lineage
 
     t0 = time.perf_counter()
-    docs = make_corpus(n)
+    planted: list = []
+    docs = make_corpus(n, planted=planted)
     t_make = time.perf_counter() - t0
     words = sum(len(d.text.split()) for d in docs)
     t0 = time.perf_counter()
@@ -145,10 +167,19 @@ def one(n: int, peer: bool) -> dict:
     for e in g.edges:
         if not e.reduced:
             types[e.type] = types.get(e.type, 0) + 1
-    out = {"docs": n, "words": words, "build_corpus_s": round(t_make, 2),
+    directed = {(e.source, e.target) for e in g.edges
+                if e.type in ("copied-from", "version-of", "shares-source-with")}
+    undirected = directed | {(t, s) for s, t in directed}
+    found = {kind: [0, 0] for kind in ("copy", "version")}
+    for s, t, kind in planted:
+        found[kind][1] += 1
+        ok = (s, t) in directed if kind == "version" else (s, t) in undirected
+        found[kind][0] += ok
+    recall = {k: f"{a}/{b}" for k, (a, b) in found.items()}
+    out = {"docs": n, "words": words, "planted_found": recall, "build_corpus_s": round(t_make, 2),
            "lineage_s": round(t_lin, 2), "peak_rss_mb": round(rss), "edges": len(g.edges),
            "drawn_by_type": types, "families": len(g.families)}
-    if peer:
+    if peer and n <= PEER_MAX:
         t_peer, npairs = _peer(docs)
         out.update(peer_s=round(t_peer, 2), peer_pairs=npairs,
                    ratio_billdiff_over_peer=round(t_lin / t_peer, 2) if t_peer else None)

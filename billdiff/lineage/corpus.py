@@ -91,8 +91,9 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
         docs = [source.get(i) for i in ids]
         toks = [source.tokens(i) for i in ids]
     else:
-        docs = []
-        items = list(source)
+        import os
+
+        items = [source] if isinstance(source, (str, os.PathLike, Document)) else list(source)
         paths = expand_paths([x for x in items if not isinstance(x, Document)])
         docs = [x for x in items if isinstance(x, Document)]
         if paths:
