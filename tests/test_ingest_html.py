@@ -151,3 +151,22 @@ def test_html_charsets(tmp_path, charset, encoding):
     p.write_bytes(page.encode(encoding))
     doc = read(p)
     assert "Peña" in doc.text and "café" in doc.text
+
+
+def test_gpo_html_rendition_reads_like_the_text(corpus, tmp_path):
+    """GPO's .htm is the plain text inside <html><body><pre>; the corpus .txt is that with
+    the wrapper removed. Re-wrapping it must give the same words and the same banner
+    furniture (line breaks inside <pre> are kept)."""
+    import html
+
+    for stem in ("us-117-hr2008-rh", "us-116-hr2005-ih"):
+        txt_path = corpus / "us-congress" / f"{stem}.txt"
+        text = txt_path.read_text(encoding="utf-8")
+        page = tmp_path / f"{stem}.htm"
+        page.write_text("<html><body><pre>" + html.escape(text, quote=False) +
+                        "</pre></body></html>", encoding="utf-8")
+        h, t = read(page), read(txt_path)
+        assert h.text.strip() == t.text.strip()
+        assert tokenize(h).words == tokenize(t).words
+        assert sum(s.kind == "furniture" for s in h.skip) == \
+            sum(s.kind == "furniture" for s in t.skip)

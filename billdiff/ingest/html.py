@@ -67,10 +67,14 @@ class _Builder:
         self.pending_space = False
         self.pending_sep = ""
         self.pending_sep = ""  # a table-cell separator, written before the cell's first word
+        self.pre = 0  # depth of <pre> elements: white space kept as is
         self.spans: list[Span] = []
 
     def text(self, s: str, kind: str) -> None:
         if not s:
+            return
+        if self.pre:
+            self._raw(s, kind)
             return
         words = _WS.split(s)
         lead, trail = s[:1].isspace(), s[-1:].isspace()
@@ -100,6 +104,24 @@ class _Builder:
                     self.spans.append(Span(start, self.pos, kind))
         if trail:
             self.pending_space = True
+
+    def _raw(self, s: str, kind: str) -> None:
+        """Inside <pre>: the text verbatim, line breaks and all (GPO's .htm is one <pre>)."""
+        if self.pending_space and self.line_has_text and not s[:1].isspace():
+            self.parts.append(" ")
+            self.pos += 1
+        self.pending_space = False
+        start = self.pos
+        self.parts.append(s)
+        self.pos += len(s)
+        if kind and s.strip():
+            lead = len(s) - len(s.lstrip())
+            trail = len(s) - len(s.rstrip())
+            self.spans.append(Span(start + lead, self.pos - trail, kind))
+        if "\n" in s:
+            self.line_has_text = bool(s.rsplit("\n", 1)[-1].strip())
+        else:
+            self.line_has_text = self.line_has_text or bool(s.strip())
 
     def space(self) -> None:
         self.pending_space = True
@@ -141,6 +163,16 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
         return
     if tag in ("td", "th"):
         b.cell()
+    if tag == "pre" and not in_row:
+        b.newline()
+        b.pre += 1
+        b.text(el.text or "", kind)
+        for child in el:
+            _render(child, b, kind, in_row)
+            b.text(child.tail or "", kind)
+        b.pre -= 1
+        b.newline()
+        return
     if tag == "tr":
         b.newline()
         in_row = True
@@ -182,6 +214,8 @@ def read_html(data: bytes, name: str) -> Extracted:
     if not out.strip():
         raise InputError("the HTML page has no text", path=name,
                          hint="check that it is the page of the bill itself")
-    skip = [s for s in b.spans if s.kind == "deleted"]
+    from .text import plain_furniture
+
+    skip = [s for s in b.spans if s.kind == "deleted"] + plain_furniture(out)
     marks = [s for s in b.spans if s.kind == "inserted"]
     return Extracted(out, skip, marks)

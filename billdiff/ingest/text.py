@@ -126,13 +126,18 @@ def read_text(data: bytes, name: str) -> Extracted:
     if not text.strip():
         raise InputError("the file is empty (no text)", path=name,
                          hint="check that it is the right file")
+    return Extracted(text, plain_furniture(text))
+
+
+def plain_furniture(text: str) -> list[Span]:
+    """GPO banner lines (top of the file), ``<DOC>``/``<all>`` and rules of underscores."""
     skip: list[Span] = []
     head_end = _nth_line_end(text, 8)
     for m in _BANNER.finditer(text, 0, head_end):
         skip.append(Span(m.start(), m.end(), "furniture"))
     for rx in (_DOC_TAGS, _RULE):
         skip.extend(Span(m.start(), m.end(), "furniture") for m in rx.finditer(text))
-    return Extracted(text, skip)
+    return skip
 
 
 def _nth_line_end(text: str, n: int) -> int:
