@@ -24,7 +24,7 @@ _US_BILL = re.compile(
     r"\b(?P<ch>H\.?\s?R\.?|S\.|H\.?\s?J\.?\s?Res\.?|S\.?\s?J\.?\s?Res\.?|H\.?\s?Con\.?\s?Res\.?|"
     r"S\.?\s?Con\.?\s?Res\.?)\s*(?P<num>\d+)\b", re.I)
 # Anything else: letters, then a number ("AB 2261", "H 492", "SB22-113", "HB0338").
-_ANY_BILL = re.compile(r"\b(?P<ch>[A-Z][A-Za-z.]{0,5})\s*(?P<num>\d+(?:-\d+)?)\b")
+_ANY_BILL = re.compile(r"\b(?P<ch>[A-Z][A-Za-z.]{0,5})\s*(?P<num>\d+(?:[.-]\d+[A-Z]?)*)\b")
 
 _LEGISLATURE = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(Legislature|Congress|General Assembly)",
                           re.I)
@@ -154,6 +154,8 @@ def bill_info(meta: Metadata) -> BillInfo:
     elif (other := _ANY_BILL.search(raw)):
         chamber = re.sub(r"[\s.]", "", other.group("ch")).upper()
         number = other.group("num").lstrip("0") or "0"
+    if number.isdigit():
+        number = number.lstrip("0") or "0"
     rank, vname = _rank(meta, wa)
     y = _YEAR.search(meta.session or "")
     d = parse_date(meta.date)
