@@ -172,3 +172,12 @@ def test_reading_is_deterministic(corpus):
     for p in ("us-congress/us-117-hr2008-rh.pdf", "facial-recognition/wa-2021-sb5104-introduced.htm",
               "wa-bills/wa-2019-hb1009-introduced.txt"):
         assert read(corpus / p) == read(corpus / p)
+
+
+def test_broken_sidecar_is_named(tmp_path):
+    p = tmp_path / "bill.txt"
+    p.write_text("SYNTHETIC bill text.\n")
+    (tmp_path / "bill.json").write_text("{not json")
+    with pytest.raises(InputError, match="sidecar") as e:
+        read(p)
+    assert "bill.json" in str(e.value)
