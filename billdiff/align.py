@@ -130,8 +130,10 @@ def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
     ends = [runs[r][0] + runs[r][2] for r in order]
     score = [0.0] * n
     prev = [-1] * n
-    # process in order of start i so every predecessor (which starts earlier) is final
-    for r in sorted(range(n), key=lambda r: (runs[r][0], runs[r][1])):
+    # ties are broken by a key that treats A and B alike, so that swapping the documents
+    # mirrors the result; a predecessor has a smaller i + j, so it is final when used
+    sym = [(i + j, abs(i - j), i) for i, j, _ in runs]
+    for r in sorted(range(n), key=sym.__getitem__):
         i, j, ln = runs[r]
         best, arg = 0.0, -1
         lo = bisect_left(ends, i - max_gap)
@@ -149,13 +151,13 @@ def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
                 continue
             # words left unmatched between the runs, and words of this run already counted
             cand = score[p] - max(ga, gb, 0) - overlap
-            if cand > best or (cand == best and arg >= 0 and p < arg):
+            if cand > best or (cand == best and arg >= 0 and sym[p] < sym[arg]):
                 best, arg = cand, p
         score[r] = ln + best
         prev[r] = arg if best > 0 else -1
     used = [False] * n
     out = []
-    for r in sorted(range(n), key=lambda r: (-score[r], runs[r][0], runs[r][1])):
+    for r in sorted(range(n), key=lambda r: (-score[r], sym[r])):
         if used[r]:
             continue
         chain = []
@@ -169,11 +171,27 @@ def _chains(runs: list[tuple[int, int, int]], max_gap: int) -> list[list[int]]:
     return out
 
 
+def _gap_ops(x: list[int], y: list[int]) -> list[tuple[str, int, int, int, int]]:
+    """Word opcodes for the words between two runs: rapidfuzz's Indel (longest common
+    subsequence, so the most identical words, the same count whichever side is A), with each
+    stretch of deleted and inserted words between two identical ones merged into one
+    'replace' (or a lone 'delete' / 'insert')."""
+    from rapidfuzz.distance import Indel
+
+    out: list[tuple[str, int, int, int, int]] = []
+    for o in Indel.opcodes(x, y):
+        tag, a0, a1, b0, b1 = o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end
+        if tag != "equal" and out and out[-1][0] != "equal":
+            _, a0, _, b0, _ = out.pop()
+        if tag != "equal":
+            tag = "replace" if a1 > a0 and b1 > b0 else ("delete" if a1 > a0 else "insert")
+        out.append((tag, a0, a1, b0, b1))
+    return out
+
+
 def _chain_ops(chain: list[tuple[int, int, int]], ia, ib, max_gap: int) -> list[list[EditOp]]:
     """Edit operations tiling a chain of runs (absolute word indexes). The chain is cut where
     the words between two runs hold more than ``max_gap`` edited words on either side."""
-    from rapidfuzz.distance import Levenshtein
-
     pieces: list[list[EditOp]] = []
     ops: list[EditOp] = []
 
@@ -196,10 +214,7 @@ def _chain_ops(chain: list[tuple[int, int, int]], ia, ib, max_gap: int) -> list[
                 elif j == be:
                     gap = [("delete", 0, i - ae, 0, 0)]
                 else:
-                    gap = [
-                        (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-                        for o in Levenshtein.opcodes(ia[ae:i], ib[be:j])
-                    ]
+                    gap = _gap_ops(ia[ae:i], ib[be:j])
                 edited_a = sum(a1 - a0 for t, a0, a1, _, _ in gap if t != "equal")
                 edited_b = sum(b1 - b0 for t, _, _, b0, b1 in gap if t != "equal")
                 if edited_a > max_gap or edited_b > max_gap:

@@ -288,6 +288,30 @@ def test_properties(p, min_words):
         assert coverage(full, len(a), len(a)) == (1.0, 1.0)
 
 
+@pytest.mark.parametrize("seed", range(150))
+def test_swapping_a_and_b_mirrors_the_passages(seed):
+    """Repetitive texts (vocabularies of 3-100 words), edits, moves and varied settings:
+    align(B, A) gives exactly the mirror of align(A, B)."""
+    rng = random.Random(seed)
+    vocab = rng.choice((3, 6, 20, 100))
+    base = [f"w{rng.randrange(vocab)}" for _ in range(rng.randrange(50, 400))]
+    other = mutate(base, rng, rng.choice((0.0, 0.03, 0.1, 0.25)), rng.randrange(4))
+    mw = rng.choice((3, 5, 8, 12, 20))
+    s = Settings(
+        min_words=mw,
+        seed_words=min(5, mw),
+        max_gap=rng.choice((0, 3, 8, 15)),
+        min_identity=rng.choice((0.5, 0.7, 0.95)),
+    )
+    a, b = toks(base), toks(other)
+    ps, back = align(a, b, settings=s), align(b, a, settings=s)
+    check_wellformed(ps, a, b, s)
+    mirrored = sorted((p.b_start, p.b_end, p.a_start, p.a_end, p.identical_words) for p in back)
+    assert sorted((p.a_start, p.a_end, p.b_start, p.b_end, p.identical_words) for p in ps) == (
+        mirrored
+    )
+
+
 @hsettings(max_examples=60, deadline=None)
 @given(st.lists(word, min_size=0, max_size=80), st.lists(word, min_size=0, max_size=80))
 def test_recall_of_exact_matches_on_random_pairs(x, y):
