@@ -220,3 +220,47 @@ def test_cli_bad_setting_is_one_line_exit_2(cli, corpus):
         "1",
     )
     assert r.returncode == 2 and r.stderr.decode().startswith("error: min_words")
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def _render(report, width: int) -> str:
+    import io
+
+    from rich.console import Console
+
+    from billdiff.report.terminal import print_pair
+
+    con = Console(file=io.StringIO(), width=width, no_color=True, highlight=False)
+    print_pair(con, report)
+    return con.file.getvalue()
+
+
+def _synthetic_pair():
+    # synthetic bill-like sentences: a changed number, a deleted and an inserted word
+    a = (
+        "Sec. 1. Each agency using a facial recognition service shall file a report with the "
+        "legislative authority within ninety days of the effective date of this act and "
+        "annually thereafter, and shall post the report on its public web site."
+    )
+    b = (
+        "Sec. 7. Each agency using a facial recognition service shall file a report with the "
+        "legislative authority within thirty days of the effective date of this act and "
+        "thereafter, and shall post the report publicly on its public web site."
+    )
+    return compare(Document(a, Metadata(id="synthetic-a")), Document(b, Metadata(id="synthetic-b")))
+
+
+def test_rendering_marks_changes_with_text_markers():
+    r = _synthetic_pair()
+    assert len(r.passages) == 1
+    wide = _render(r, 120)
+    assert "[~ninety~]" in wide and "{~thirty~}" in wide
+    assert "[-annually-]" in wide and "{+publicly+}" in wide
+    # "Sec. 1." / "Sec. 7." stay outside: 38 of A's 40 words are in the passage
+    assert "synthetic-a" in wide and "95.0% of them found in B" in wide
+    narrow = _render(r, 60)
+    assert "[-ninety-]{+thirty+}" in narrow.replace("\n  ", " ")
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    assert _render(r, 120) == wide  # same input, same output
