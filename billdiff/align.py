@@ -10,13 +10,17 @@ Seed, chain, verify:
    words — are chained by dynamic programming (score = words matched minus gap size). A block
    moved far away lies on another diagonal, so it forms a chain of its own instead of being
    swallowed by the main one; a block present twice on one side yields two chains.
-3. **Passages.** The words between the runs of a chain are aligned with rapidfuzz's
-   Levenshtein opcodes (tiny slices, absolute word indexes), giving ``EditOp``s that tile the
-   passage on both sides. A chain whose share of identical words is below
-   ``settings.min_identity`` is split at its largest gap; pieces shorter than
-   ``settings.min_words`` are dropped, as are passages contained in another one on both sides.
+3. **Passages.** The words between the runs of a chain are aligned with rapidfuzz's Indel
+   opcodes (longest common subsequence on tiny slices; a stretch of deleted and inserted words
+   becomes one ``replace``), giving ``EditOp``s with absolute word indexes that tile the
+   passage on both sides. A chain is cut where more than ``settings.max_gap`` words on either
+   side are edited; a passage whose share of identical words is below
+   ``settings.min_identity`` is split at its largest edit; pieces shorter than
+   ``settings.min_words`` (on either side) are dropped, and so is a passage whose words larger
+   passages already cover on both sides.
 
-Deterministic: no hashing of strings into the result, ties broken by position.
+Deterministic, and symmetric: ties are broken by keys that treat A and B alike, so
+``align(b, a)`` mirrors ``align(a, b)``.
 """
 
 from __future__ import annotations
