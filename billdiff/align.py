@@ -5,9 +5,9 @@ Seed, chain, verify:
 1. **Seeds.** Words become integers; every exact run of at least ``settings.seed_words``
    words that A and B share is found through a dictionary of word n-grams (all of them:
    repeated text gives one run per occurrence pair).
-2. **Chains.** Runs that follow each other on nearby diagonals — gaps of at most
-   ``settings.max_gap`` words on either side, i.e. a few substituted, inserted or deleted
-   words — are chained by dynamic programming (score = words matched minus gap size). A block
+2. **Chains.** Runs that follow each other on nearby diagonals — a few substituted, inserted
+   or deleted words between them (step 3 enforces ``settings.max_gap``) — are chained by
+   dynamic programming (score = words matched minus words skipped). A block
    moved far away lies on another diagonal, so it forms a chain of its own instead of being
    swallowed by the main one; a block present twice on one side yields two chains.
 3. **Passages.** The words between the runs of a chain are aligned with rapidfuzz's Indel
