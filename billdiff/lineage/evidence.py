@@ -131,6 +131,14 @@ def _stock_fn():
     return stock_phrase
 
 
+def _has_compare_docs() -> bool:
+    try:
+        from ..compare import compare_docs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def align_pair(da: Document, db: Document, ta: Tokens, tb: Tokens, *,
                settings: Settings) -> PairReport:
     """The alignment work's ``compare_docs`` when present, else the skeleton's ``align``."""
@@ -155,7 +163,8 @@ def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
     da, db = corpus.docs[i], corpus.docs[j]
     ta, tb = corpus.tokens[i], corpus.tokens[j]
     rep = align_pair(da, db, ta, tb, settings=settings)
-    stock = _stock_fn()
+    # compare_docs names stock phrases itself; the skeleton fallback does not
+    stock = _stock_fn() if not _has_compare_docs() else None
     marked, subst, lawp, boiler = [], [], [], []
     cites, quoted, from_i = set(), set(), False
     for p in rep.passages:
