@@ -138,6 +138,15 @@ class Index:
                 m = {**(per_source_meta(str(item)) or {}), **m}
             return m or None
 
+        if not replace:  # files indexed before from the same path, same bytes: nothing to do
+            todo = []
+            for it in items:
+                known = self._known_file(it)
+                if known is not None:
+                    acc.unchanged.append(known)
+                else:
+                    todo.append(it)
+            items = todo
         results = _run(items, meta_for, self.params, keep, read_kw, workers)
         done = 0
         batch_start = None
@@ -164,6 +173,24 @@ class Index:
                 self._con.execute("ROLLBACK")
         return AddResult(tuple(acc.added), tuple(acc.replaced), tuple(acc.unchanged),
                          tuple(acc.failed), acc.words, time.perf_counter() - t0)
+
+    def _known_file(self, item) -> str | None:
+        if not isinstance(item, str) or "://" in item:
+            return None
+        row = self._con.execute("SELECT id FROM documents WHERE source=? LIMIT 1",
+                                (item,)).fetchone()
+        if row is None:
+            return None
+        try:
+            data = Path(item).read_bytes()
+        except OSError:
+            return None
+        import hashlib
+
+        sha = hashlib.sha256(data).hexdigest()
+        row = self._con.execute("SELECT id FROM documents WHERE source=? AND sha256=?",
+                                (item, sha)).fetchone()
+        return row[0] if row else None
 
     def _write(self, prep, replace: bool, acc: _Acc) -> None:
         con = self._con
