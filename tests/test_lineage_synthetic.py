@@ -196,3 +196,16 @@ def test_progress_and_bad_input():
     lineage([docs[0], Document("other text " * 20, Metadata(id="y"))],
             progress=lambda done, total, stage: seen.append((done, total, stage)))
     assert all(stage == "align" and 0 < done <= total for done, total, stage in seen)
+
+
+def test_worker_processes_give_the_same_graph(family, monkeypatch):
+    import billdiff.lineage.build as build
+
+    g, docs = family
+    monkeypatch.setattr(build, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(build, "_workers", lambda: 2)
+    g2 = lineage(docs)
+    assert g2 == g  # frozen dataclasses: nodes, edges (reports excluded), families
+    assert [e.report and e.report.passages for e in g2.edges] == [
+        e.report and e.report.passages for e in g.edges]
+    assert all(e.report.a_doc is not None for e in g2.edges if e.report is not None)

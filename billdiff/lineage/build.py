@@ -43,8 +43,8 @@ def lineage(source, *, settings: Settings = DEFAULT,
     law = [LawSpans.of(d) for d in corpus.docs]
     drafts = []
     ordered = sorted(pairs)
-    for n, (i, j) in enumerate(ordered, 1):
-        ev = evidence(corpus, i, j, law=law, boiler_share=share, settings=settings)
+    parallel = index_bp is None  # an index's SQLite handle must not cross a fork
+    for n, ev in enumerate(_verified(corpus, ordered, law, share, settings, parallel), 1):
         d = classify(ev, corpus.info, settings=settings)
         if d is not None:
             drafts.append(d)
@@ -72,6 +72,57 @@ def lineage(source, *, settings: Settings = DEFAULT,
     edges.sort(key=lambda e: (e.source, e.target, e.type))
     return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(),
                         __version__)
+
+
+PARALLEL_MIN = 2000  # pairs; below this, aligning in one process is faster
+_STATE: tuple | None = None  # what forked workers inherit (corpus, law, share, settings)
+
+
+def _workers() -> int:
+    import multiprocessing
+    import os
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _verified(corpus, ordered, law, share, settings, parallel: bool):
+    """Evidence for every pair, in order; on several cores, in forked worker processes
+    (each returns the evidence without document texts, re-attached here)."""
+    workers = _workers() if parallel else 1
+    if workers <= 1 or len(ordered) < PARALLEL_MIN:
+        for i, j in ordered:
+            yield evidence(corpus, i, j, law=law, boiler_share=share, settings=settings)
+        return
+    import multiprocessing
+    from dataclasses import replace
+
+    global _STATE
+    _STATE = (corpus, law, share, settings)
+    chunks = [ordered[k:k + 200] for k in range(0, len(ordered), 200)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for batch in pool.imap(_work, chunks):
+                for ev in batch:
+                    ev.report = replace(ev.report, a_doc=corpus.docs[ev.i],
+                                        b_doc=corpus.docs[ev.j], a_tokens=corpus.tokens[ev.i],
+                                        b_tokens=corpus.tokens[ev.j])
+                    yield ev
+    finally:
+        _STATE = None
+
+
+def _work(chunk):
+    from dataclasses import replace
+
+    corpus, law, share, settings = _STATE
+    out = []
+    for i, j in chunk:
+        ev = evidence(corpus, i, j, law=law, boiler_share=share, settings=settings)
+        ev.report = replace(ev.report, a_doc=None, b_doc=None, a_tokens=None, b_tokens=None)
+        out.append(ev)
+    return out
 
 
 def candidate_pairs_same_bill(corpus) -> set[tuple[int, int]]:
