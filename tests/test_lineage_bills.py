@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from billdiff.lineage.bills import (CODIFIED, COMMITTEE, ENGROSSED, INTRODUCED, PASSED,
-                                    SESSION_LAW, bill_info)
+from billdiff.lineage.bills import (
+    CODIFIED,
+    COMMITTEE,
+    ENGROSSED,
+    INTRODUCED,
+    PASSED,
+    SESSION_LAW,
+    bill_info,
+)
 from billdiff.model import Metadata
 
 

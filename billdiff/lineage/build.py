@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .._version import __version__
 from ..model import LineageEdge, LineageGraph, LineageNode
@@ -58,11 +58,11 @@ def lineage(source, *, settings: Settings = DEFAULT,
     g.reduce(drafts)
 
     node_ids = {i: d.id for i, d in enumerate(corpus.docs)}
-    node_ids.update({nid: n.id for nid, n in zip(anc_ids, anc_nodes)})
+    node_ids.update({nid: n.id for nid, n in zip(anc_ids, anc_nodes, strict=False)})
     dates = {i: (inf.date.isoformat() if inf.date else "") for i, inf in enumerate(corpus.info)}
     fams = g.families(drafts, node_ids, dates, set(anc_ids))
 
-    nodes = [LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens)]
+    nodes = [LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens, strict=False)]
     nodes += anc_nodes
     nodes.sort(key=lambda n: n.id)
     edges = [LineageEdge(node_ids[d.source], node_ids[d.target], d.type, d.directed,

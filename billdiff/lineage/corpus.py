@@ -182,11 +182,11 @@ def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tupl
         a, b = d[two], d[two + 1]
         keys = np.minimum(a, b) * n + np.maximum(a, b)
         uk, uc = np.unique(keys, return_counts=True)
-        for k, c in zip(uk.tolist(), uc.tolist()):
+        for k, c in zip(uk.tolist(), uc.tolist(), strict=False):
             counts[k] = counts.get(k, 0) + c
         top = max_df(n, settings)
         for s, z in zip(starts[(sizes > 2) & (sizes <= top)].tolist(),
-                        sizes[(sizes > 2) & (sizes <= top)].tolist()):
+                        sizes[(sizes > 2) & (sizes <= top)].tolist(), strict=False):
             grp = sorted(set(d[s:s + z].tolist()))
             for x in range(len(grp)):
                 for y in range(x + 1, len(grp)):

@@ -280,7 +280,7 @@ def families(drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str
         mset = set(members)
         cands = [m for m in members if m not in incoming] or members
 
-        def span(m: int) -> int:
+        def span(m: int, mset: set = mset) -> int:
             return len(reach.get(m, set()) & mset)
 
         widest = max(span(m) for m in cands)
