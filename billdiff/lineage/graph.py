@@ -217,9 +217,10 @@ def infer_ancestors(drafts: list[Draft], info: list[BillInfo], docs, *,
             others = sorted({describe(info[x])[0] for d in mine for x in (d.source, d.target)
                              if x != m})
             mn, mw = describe(info[m])
+            who = "the other" if len(others) == 1 else "another"
             reason = (f"{mn} ({mw}) shares {top.shared_words} words ({100 * cov_m:.0f}%) "
-                      f"with {', '.join(others)}, text no indexed document explains and "
-                      f"neither took from the other; an unseen common source is inferred")
+                      f"with {', '.join(others)}: text no indexed document explains, and "
+                      f"none took it from {who}; an unseen common source is inferred")
             drafts.append(Draft(nid, m, "copied-from", True, round(0.5 * top.confidence, 4),
                                 top.shared_words, min(top.shared_words / max(words, 1), 1.0),
                                 cov_m, top.passages, reason, "inferred"))
