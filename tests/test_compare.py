@@ -264,3 +264,18 @@ def test_rendering_marks_changes_with_text_markers():
     assert "[-ninety-]{+thirty+}" in narrow.replace("\n  ", " ")
     assert max(len(line) for line in narrow.splitlines()) <= 60
     assert _render(r, 120) == wide  # same input, same output
+
+
+def test_cli_url_answered_by_mirror_offline(cli, corpus, tmp_path):
+    url = "https://www.govinfo.gov/content/pkg/BILLS-117hr2008ih/pdf/BILLS-117hr2008ih.pdf"
+    eh = us(corpus, "us-117-hr2008-eh")
+    mirror = str(corpus / "us-congress")
+    env = {"BILLDIFF_CACHE_DIR": str(tmp_path / "cache")}  # an empty cache
+    r = cli("compare", url, str(eh), "--offline", "--mirror", mirror, "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["a"]["source"] == url and d["b"]["coverage"] >= 0.9
+    # offline without a mirror copy: one line, exit 2
+    r = cli("compare", url, str(eh), "--offline", "--json", env=env)
+    assert r.returncode == 2 and r.stderr.decode().startswith("error: ")
+    assert len(r.stderr.decode().strip().splitlines()) == 1
