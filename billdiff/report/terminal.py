@@ -101,6 +101,15 @@ class _Side:
             return gap.split(" ", 1)[0]
         return gap if gap.strip() else (" " if gap else "")
 
+    def before(self, w: int) -> str:
+        """Punctuation stuck to the front of word w (an opening quote or parenthesis)."""
+        if self.doc is None:
+            return ""
+        t = self.tokens
+        lo = t.ends[w - 1] if w > 0 else max(0, t.starts[w] - 8)
+        gap = self.chars(lo, t.starts[w])
+        return gap.rsplit(" ", 1)[-1]
+
     def where(self, char: int) -> str:
         """'line N' (or 'p. P line N' in a PDF, with the printed line number when known)."""
         if self.doc is None:
@@ -139,7 +148,7 @@ def _equal_pieces(side: _Side, w0: int, w1: int, context: int | None, last: bool
 def _side_text(p: Passage, side: _Side, which: str, context: int | None):
     from rich.text import Text
 
-    text = Text()
+    text = Text(side.before(p.a_start if which == "a" else p.b_start))
     for op in p.ops:
         w0, w1 = (op.a_start, op.a_end) if which == "a" else (op.b_start, op.b_end)
         if op.tag == "equal":
@@ -160,7 +169,7 @@ def _side_text(p: Passage, side: _Side, which: str, context: int | None):
 def _inline_text(p: Passage, sa: _Side, sb: _Side, context: int | None):
     from rich.text import Text
 
-    text = Text()
+    text = Text(sa.before(p.a_start))
     for op in p.ops:
         if op.tag == "equal":
             for piece, style in _equal_pieces(sa, op.a_start, op.a_end, context, op is p.ops[-1]):
