@@ -32,12 +32,13 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "enacting-clause",
         r"be it (?:further )?enacted by the (?:senate and house of representatives of the united "
-        r"states of america in congress assembled|legislature of the state of "
+        r"states of america in congress assembled|legislature of (?:the state of )?"
         + _STATE
         + r"|people of the state of "
         + _STATE
         + r"(?: represented in senate and assembly)?"
-        r"|general assembly of (?:the (?:state|commonwealth) of )?" + _STATE + r")(?: as follows)?",
+        r"|general assembly of (?:the (?:state|commonwealth) of )?" + _STATE + r")(?: as follows)?"
+        r"|the people of the state of " + _STATE + r" do enact as follows",
     ),
     (
         "severability",
@@ -128,7 +129,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
-    "enacted provision provisions severable effect effective necessary amended added cited "
+    "enact enacted provision provisions severable effect effective necessary amended added cited "
     "void definitions legislature read referred chapter".split()
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)

@@ -79,6 +79,9 @@ def test_stock_formulas_are_named(text, name):
             "LEGISLATURE OF THE STATE OF WASHINGTON:",
             "enacting-clause",
         ),
+        ("The people of the State of California do enact as follows:", "enacting-clause"),
+        ("Be It Enacted by the Legislature of Alabama:", "enacting-clause"),
+        ("SECTION 1. BE IT ENACTED BY THE GENERAL ASSEMBLY OF MARYLAND, That", "enacting-clause"),
         (
             "NEW SECTION. Sec. 9. Sections 1 through 6 of this act constitute a new chapter in "
             "Title 70 RCW.",
