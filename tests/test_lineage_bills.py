@@ -10,6 +10,7 @@ from billdiff.lineage.bills import (
     ENGROSSED,
     INTRODUCED,
     PASSED,
+    SECOND_CHAMBER,
     SESSION_LAW,
     bill_info,
 )
@@ -28,7 +29,7 @@ def info(**kw):
     ("E2SHB 2311", "engrossed second substitute", "HB", "2311", ENGROSSED + COMMITTEE + 1),
     ("SB 6280 (enacted as ESSB 6280)", "codified statute", "SB", "6280", CODIFIED),
     ("H.R. 2002", "ih (introduced-in-house)", "HR", "2002", INTRODUCED),
-    ("H.R. 2002", "rfs (referred-in-senate)", "HR", "2002", COMMITTEE),
+    ("H.R. 2002", "rfs (referred-in-senate)", "HR", "2002", SECOND_CHAMBER),
     ("H.R. 2002", "eh (engrossed-in-house)", "HR", "2002", ENGROSSED),
     ("H.R. 2002", "enr", "HR", "2002", PASSED),
     ("AB 2261", "Amended in Assembly", "AB", "2261", COMMITTEE),

@@ -56,8 +56,8 @@ def _family_of(graph, node_id):
 
 
 @pytest.mark.parametrize("chain", [
-    ["us-116-hr2002-ih", "us-116-hr2002-rfs", "us-116-hr2002-eh"],
-    ["us-117-hr2008-ih", "us-117-hr2008-rh", "us-117-hr2008-rfs", "us-117-hr2008-eh"],
+    ["us-116-hr2002-ih", "us-116-hr2002-eh", "us-116-hr2002-rfs"],
+    ["us-117-hr2008-ih", "us-117-hr2008-rh", "us-117-hr2008-eh", "us-117-hr2008-rfs"],
 ])
 def test_federal_versions_form_a_chain_in_legislative_order(us_graph, chain):
     drawn = _drawn(us_graph, "version-of")

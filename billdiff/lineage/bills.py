@@ -33,9 +33,13 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 # Legislative order of a version. Ties (two committee versions) are broken by date.
 INTRODUCED, COMMITTEE, ENGROSSED, PASSED, SESSION_LAW, CODIFIED = 0, 10, 100, 200, 300, 400
+# The engrossed bill as received/referred in the other chamber (GPO rfs, rds, rfh, rdh) comes
+# after engrossment: 116 H.R. 2002 eh is dated 2019-05-07 and its rfs 2019-05-08.
+SECOND_CHAMBER = 150
 _US_CODES = {
     **dict.fromkeys(("ih", "is", "iph", "ips", "pch", "pcs"), INTRODUCED),
-    **dict.fromkeys(("rh", "rs", "rfs", "rfh", "rds", "rdh", "rcs", "rch", "rih", "ris",
+    **dict.fromkeys(("rfs", "rfh", "rds", "rdh"), SECOND_CHAMBER),
+    **dict.fromkeys(("rh", "rs", "rcs", "rch", "rih", "ris",
                      "cph", "cps", "ath", "ats", "sc", "rth", "rts", "hds", "sas", "fph",
                      "fps", "lth", "lts", "oph", "ops", "pap", "pwah", "rah", "ras", "renr",
                      "res", "rft", "rft"), COMMITTEE),
