@@ -54,7 +54,7 @@ def search(index, doc, *, top: int = 10, min_words: int | None = None,
            fail_on_match: bool = False, settings: Settings | None = None,
            **read_kw) -> SearchResult:
     from .index.prepare import content_sha
-    from .index.sketch import sketch_words
+    from .index.sketch import sketch_words, unpack
     from .normalize import tokenize
 
     settings = settings or index.settings
@@ -67,14 +67,15 @@ def search(index, doc, *, top: int = 10, min_words: int | None = None,
     tq = tokenize(doc, keep_deleted=settings.keep_deleted)
     params = index.params
     sk = sketch_words(tq.words, params, step=params.query_step)
-    qkeys = sk.keys.tolist()
+    qkeys = unpack(sk.keys)
     found = index.probe(qkeys)
-    ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+    # rank by the rarity-weighted number of shared windows (rare shared text first)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
     n_verify = max(3 * top, 20)
     bp = index.boilerplate()
     qsha = None
     hits = []
-    for rid, n_keys in ranked[:n_verify]:
+    for rid, (n_keys, _weight) in ranked[:n_verify]:
         d = index.doc_by_rid(rid)
         if d.id == doc.id:
             qsha = qsha or content_sha(doc)

@@ -286,8 +286,10 @@ class Index:
         doc = self._get_rid(rid)
         prep = prepare_doc(doc, self.params, self.settings.keep_deleted)
         con = self._con
+        from .sketch import unpack
+
         con.executemany("DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
-                        ((b, k, rid) for b, k in prep.keys.tolist()))
+                        ((b, k, rid) for b, k in unpack(prep.keys)))
         seen = self._bill_shingles(doc.meta, rid)
         con.executemany("UPDATE shingle_df SET docs=docs-1, bills=bills-? WHERE h=?",
                         ((int(h not in seen), h) for h in prep.shingles.tolist()))
@@ -370,19 +372,36 @@ class Index:
         }
 
     # --- candidates, boilerplate, search --------------------------------------------------------
-    def probe(self, keys) -> dict[int, int]:
-        """rid → number of the given (band, key) pairs it shares; buckets larger than
-        ``max_bucket`` documents (boilerplate) are left out."""
-        cap = self.params.max_bucket
-        hits: dict[int, int] = {}
+    def bucket_cap(self) -> int:
+        """Largest LSH bucket (in documents) still used for candidates: a window shared by
+        more documents is boilerplate (an enacting clause, a severability section). The cap is
+        ``boilerplate_doc_share`` of the corpus, at least 10, at most ``max_bucket``."""
+        import math
+
+        n = len(self)
+        return min(self.params.max_bucket,
+                   max(10, math.ceil(self.settings.boilerplate_doc_share * n)))
+
+    def probe(self, keys) -> dict[int, list]:
+        """rid → [shared band keys, rarity weight] for the given (band, key) pairs. The weight
+        sums 1/size of each shared bucket, so rare shared windows count more than common
+        ones; buckets larger than ``bucket_cap()`` documents are left out."""
+        cap = self.bucket_cap()
+        hits: dict[int, list] = {}
         q = "SELECT rid FROM lsh WHERE band=? AND key=? LIMIT ?"
         con = self._con
         for b, k in keys:
             rows = con.execute(q, (b, k, cap + 1)).fetchall()
             if len(rows) > cap:
                 continue
+            w = 1.0 / len(rows) if rows else 0.0
             for (r,) in rows:
-                hits[r] = hits.get(r, 0) + 1
+                h = hits.get(r)
+                if h is None:
+                    hits[r] = [1, w]
+                else:
+                    h[0] += 1
+                    h[1] += w
         return hits
 
     def doc_by_rid(self, rid: int) -> Document:
@@ -392,8 +411,8 @@ class Index:
         """Every pair of indexed documents sharing at least one LSH bucket of passage windows,
         with an *estimated* similarity: the share of the smaller document's band keys that the
         other also has (an estimate, verify with alignment). Sorted by (id_a, id_b), id_a < id_b.
-        Buckets holding more than ``max_bucket`` documents are boilerplate and give no pairs."""
-        cap = self.params.max_bucket
+        Buckets holding more than ``bucket_cap()`` documents are boilerplate: they give no pairs."""
+        cap = self.bucket_cap()
         shared: dict[tuple[int, int], int] = {}
         cur = None
         members: list[int] = []
@@ -439,7 +458,7 @@ class Index:
 
 def _insert_lsh(con, keys, rid: int) -> None:
     """Insert a document's (band, key) pairs in one statement (json_each unpacks them in C)."""
-    packed = (keys[:, 0] << np.int64(48)) | keys[:, 1]
+    packed = keys
     con.execute("INSERT OR IGNORE INTO lsh SELECT value >> 48, value & 281474976710655, ? "
                 "FROM json_each(?)", (rid, json.dumps(packed.tolist())))
 
