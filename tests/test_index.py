@@ -11,8 +11,14 @@ from test_index_util import compose, doc, load_sections
 
 from billdiff.errors import IndexError_
 from billdiff.index import Index, default_db_path
-from billdiff.index.sketch import (SketchParams, permuted, shingle_hashes, sketch_words,
-                                   window_minima, word_hashes)
+from billdiff.index.sketch import (
+    SketchParams,
+    permuted,
+    shingle_hashes,
+    sketch_words,
+    window_minima,
+    word_hashes,
+)
 from billdiff.model import Document, Metadata, Span
 from billdiff.normalize import tokenize
 

@@ -12,10 +12,10 @@ import sys
 import time
 
 import pytest
+from conftest import ROOT
 from test_index_util import compose, load_sections
 
 from billdiff.index import Index
-from conftest import ROOT
 
 KILLS = 22
 

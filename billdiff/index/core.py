@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +123,7 @@ class Index:
         are reported in ``AddResult.failed`` and skipped. ``progress(done, total, words)`` is
         called after each document.
         """
-        from .prepare import Failed, expand, prepare
+        from .prepare import Failed, expand
 
         if isinstance(sources, (str, os.PathLike, Document)):
             sources = [sources]
@@ -210,7 +210,7 @@ class Index:
                     con.execute("RELEASE doc")
                     return
                 self._delete(row[0])
-            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             cur = con.execute(
                 "INSERT INTO documents(id, state, session, bill, version, date, title, sponsors,"
                 " source, source_url, sha256, format, extra, added_at, tool_version, words,"

@@ -299,7 +299,7 @@ def _uniq(a: np.ndarray) -> np.ndarray:
 def unpack(packed: np.ndarray) -> list[tuple[int, int]]:
     """Packed band keys → [(band, key), ...]."""
     return list(zip((packed >> np.int64(48)).tolist(),
-                    (packed & np.int64((1 << 48) - 1)).tolist()))
+                    (packed & np.int64((1 << 48) - 1)).tolist(), strict=True))
 
 
 def doc_shingles_k(words, k: int) -> np.ndarray:
