@@ -175,7 +175,12 @@ def _family_tree(fam, nodes: dict[str, LineageNode], drawn: list[LineageEdge]) -
     return root
 
 
-def edges_table(graph: LineageGraph, *, top: int = 15) -> Table:
+def edges_table(graph: LineageGraph, *, top: int = 15) -> Group:
+    """The strongest drawn edges: a compact table, then each edge's one-line reason.
+
+    The reasons stand under the table rather than in a column so that the table stays
+    readable at 80 columns (a piped terminal) and the reasons wrap as whole sentences.
+    """
     nodes = node_map(graph)
     drawn = [(i, e) for i, e in ordered_edges(graph) if not e.reduced]
     drawn.sort(key=lambda ie: (-ie[1].shared_words, -ie[1].confidence, ie[0]))
@@ -185,10 +190,10 @@ def edges_table(graph: LineageGraph, *, top: int = 15) -> Table:
     table.add_column("edge", no_wrap=True)
     table.add_column("type", no_wrap=True)
     table.add_column("source → target")
-    table.add_column("shared words", justify="right")
-    table.add_column("coverage src / tgt", justify="right", no_wrap=True)
+    table.add_column("words", justify="right")
+    table.add_column("src / tgt", justify="right", no_wrap=True)
     table.add_column("conf", justify="right")
-    table.add_column("reason")
+    reasons = Text()
     for eid, e in shown:
         arrow = " → " if e.directed else " ↔ "
         pair = Text(node_label(nodes.get(e.source), e.source))
@@ -201,9 +206,12 @@ def edges_table(graph: LineageGraph, *, top: int = 15) -> Table:
             Text(str(e.shared_words)),
             Text(f"{pct(e.coverage_source)} / {pct(e.coverage_target)}"),
             Text(f"{e.confidence:.2f}"),
-            Text(e.reason),
         )
-    return table
+        reasons.append(f"{eid}: ", style="bold")
+        reasons.append(e.reason)
+        reasons.append("\n")
+    reasons.rstrip()
+    return Group(table, reasons)
 
 
 def render_lineage(graph: LineageGraph, *, top: int = 15, max_families: int | None = None) -> Group:
