@@ -18,18 +18,19 @@ from test_index_util import compose, load_sections
 from billdiff.index import Index
 
 KILLS = 22
+N_DOCS = 300
 
 
 @pytest.fixture(scope="module")
 def bill_dir(corpus, tmp_path_factory):
-    """SYNTHETIC: 150 composed bills (~2,000-6,000 words) as .txt files; every 10th one also
+    """SYNTHETIC: 300 composed bills (~2,000-6,000 words) as .txt files; every 10th one also
     carries a 120-word run of the one before it, so searches have something to find."""
     rng = random.Random(21)
-    pool = load_sections(corpus, 6000)
+    pool = load_sections(corpus, 14000)
     d = tmp_path_factory.mktemp("kill") / "bills"
     d.mkdir()
     prev = ""
-    for i in range(150):
+    for i in range(N_DOCS):
         text = compose(pool, rng.randrange(2000, 6000), rng)
         if i % 10 == 1:
             w = prev.split()
@@ -104,18 +105,18 @@ def test_sigkill_at_random_moments_loses_nothing(bill_dir, tmp_path):
         p = subprocess.Popen(_add_cmd(bill_dir, db), cwd=str(ROOT),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
-        time.sleep(rng.uniform(0.05, 2.2))
+        time.sleep(rng.uniform(0.05, 4.0))
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)  # the add and its worker processes
         p.wait()
         if db.exists():
             counts.append(_check_sound(db))
     assert len(counts) >= 20
-    assert sum(0 < c < 150 for c in counts) >= 5, f"too few kills landed mid-add: {counts}"
+    assert sum(0 < c < N_DOCS for c in counts) >= 5, f"too few kills landed mid-add: {counts}"
     for db in dbs:
         r = subprocess.run(_add_cmd(bill_dir, db), cwd=str(ROOT), capture_output=True)
         assert r.returncode == 0, r.stderr
-        assert _check_sound(db, sample=3) == 150
+        assert _check_sound(db, sample=3) == N_DOCS
         assert _dump(db) == want
 
 
@@ -132,8 +133,8 @@ def test_search_works_while_add_runs(bill_dir, tmp_path):
         while True:
             running = p.poll() is None
             with Index(db, create=False) as ix:
-                res = ix.search(files[11], top=3)
-            assert res.hits and res.hits[0].doc.meta.id == "synth-010"
+                res = ix.search(files[11], top=10)
+            assert "synth-010" in {h.doc.meta.id for h in res.hits}
             searches += 1
             during += running
             if not running:

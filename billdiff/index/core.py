@@ -21,7 +21,13 @@ from .presets import DEFAULT_PRESET, PRESETS
 from .sketch import SketchParams
 
 _SKETCH_FIELDS = ("shingle_words", "window_words", "window_step", "num_perm", "lsh_bands", "seed")
-_COMMIT_SECONDS = 1.0  # a transaction holds whole documents only, at most ~1 s of them
+# A transaction holds whole documents only. Their LSH and frequency rows are staged in temp
+# tables and merged in key order at commit; random-key inserts into a large B-tree cost a page
+# write each, so a commit waits until the staged rows are a fair share of the table.
+_COMMIT_MIN_SECONDS = 1.0
+_COMMIT_MAX_SECONDS = 60.0
+_COMMIT_MIN_ROWS = 200_000
+_COMMIT_TABLE_SHARE = 0.25
 
 
 def default_db_path() -> Path:
@@ -92,6 +98,9 @@ class Index:
         except (TypeError, ValueError) as err:
             raise IndexError_(f"{self.path} is not a billdiff index or is damaged "
                               f"(sketch parameters: {err})") from None
+        self._staged = 0
+        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS lsh_stage(band, key, rid)")
+        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS df_stage(h, bills, states)")
         if preset is not None and PRESETS.get(preset) != self.params:
             raise IndexError_(f"{self.path} was built with other sketch parameters than preset "
                               f"{preset!r}", hint="leave out --preset, or use a new --db file")
@@ -150,6 +159,8 @@ class Index:
         results = _run(items, meta_for, self.params, keep, read_kw, workers)
         done = 0
         batch_start = None
+        table_rows = self._con.execute("SELECT coalesce(sum(keys), 0) FROM sketches").fetchone()[0]
+        self._staged = 0
         try:
             for prep in results:
                 if batch_start is None:
@@ -160,17 +171,23 @@ class Index:
                 else:
                     self._write(prep, replace, acc)
                 done += 1
-                if time.perf_counter() - batch_start >= _COMMIT_SECONDS:
+                age = time.perf_counter() - batch_start
+                if age >= _COMMIT_MAX_SECONDS or (
+                        age >= _COMMIT_MIN_SECONDS and self._staged >= max(
+                            _COMMIT_MIN_ROWS, _COMMIT_TABLE_SHARE * table_rows)):
+                    table_rows += self._flush()
                     self._con.execute("COMMIT")
                     batch_start = None
                 if progress is not None:
                     progress(done, len(items), acc.words)
             if batch_start is not None:
+                self._flush()
                 self._con.execute("COMMIT")
                 batch_start = None
         finally:
             if batch_start is not None and self._con.in_transaction:
                 self._con.execute("ROLLBACK")
+            self._staged = 0
         return AddResult(tuple(acc.added), tuple(acc.replaced), tuple(acc.unchanged),
                          tuple(acc.failed), acc.words, time.perf_counter() - t0)
 
@@ -209,6 +226,7 @@ class Index:
                         "add it with --replace to overwrite it, or give it another id")))
                     con.execute("RELEASE doc")
                     return
+                self._flush()
                 self._delete(row[0])
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             cur = con.execute(
@@ -221,7 +239,10 @@ class Index:
             con.execute("INSERT INTO texts VALUES(?,?,?)", (rid, prep.text, prep.spans))
             con.execute("INSERT INTO sketches VALUES(?,?,?,?)",
                         (rid, prep.doc_sig, len(prep.keys), prep.windows))
-            _insert_lsh(con, prep.keys, rid)
+            con.execute("INSERT INTO temp.lsh_stage SELECT value >> 48, "
+                        "value & 281474976710655, ? FROM json_each(?)",
+                        (rid, json.dumps(prep.keys.tolist())))
+            self._staged += len(prep.keys)
             bit = self._state_bit(m.state)
             seen = self._bill_shingles(m, rid)
             hs = prep.shingles
@@ -232,11 +253,8 @@ class Index:
                 groups = ((hs, 1),)
             for arr, new_bill in groups:
                 if len(arr):
-                    con.execute(
-                        "INSERT INTO shingle_df SELECT value, 1, ?, ? FROM json_each(?) WHERE 1 "
-                        "ON CONFLICT(h) DO UPDATE SET docs=docs+1, bills=bills+excluded.bills, "
-                        "states=states|excluded.states",
-                        (new_bill, bit, json.dumps(arr.tolist())))
+                    con.execute("INSERT INTO temp.df_stage SELECT value, ?, ? FROM json_each(?)",
+                                (new_bill, bit, json.dumps(arr.tolist())))
             con.execute("RELEASE doc")
         except BaseException:
             con.execute("ROLLBACK TO doc")
@@ -244,6 +262,23 @@ class Index:
             raise
         (acc.replaced if row is not None else acc.added).append(m.id)
         acc.words += prep.words
+
+    def _flush(self) -> int:
+        """Merge the staged rows into ``lsh`` and ``shingle_df`` in key order (inside the
+        caller's transaction); returns the number of LSH rows merged."""
+        con = self._con
+        n = con.execute("SELECT count(*) FROM temp.lsh_stage").fetchone()[0]
+        con.execute("INSERT OR IGNORE INTO lsh SELECT band, key, rid FROM temp.lsh_stage "
+                    "ORDER BY band, key, rid")
+        # each staged row carries a single state bit (or 0): the sum of distinct bits is their OR
+        con.execute("INSERT INTO shingle_df SELECT h, count(*), sum(bills), sum(DISTINCT states) "
+                    "FROM temp.df_stage GROUP BY h ORDER BY h ON CONFLICT(h) DO UPDATE SET "
+                    "docs=docs+excluded.docs, bills=bills+excluded.bills, "
+                    "states=states|excluded.states")
+        con.execute("DELETE FROM temp.lsh_stage")
+        con.execute("DELETE FROM temp.df_stage")
+        self._staged = 0
+        return n
 
     def _bill_shingles(self, m: Metadata, rid: int) -> set[int]:
         """Sampled shingles of the other indexed versions of the same bill (same ``bill_key``):
@@ -306,6 +341,7 @@ class Index:
                 raise IndexError_(f"no document {i!r} in {self.path}",
                                   hint="see `billdiff index list` for the ids")
             with store.transaction(self._con):
+                self._flush()
                 self._delete(row[0])
             removed.append(i)
         return tuple(removed)
@@ -454,13 +490,6 @@ class Index:
 
         return search(self, doc, top=top, min_words=min_words, fail_on_match=fail_on_match,
                       settings=self.settings, **read_kw)
-
-
-def _insert_lsh(con, keys, rid: int) -> None:
-    """Insert a document's (band, key) pairs in one statement (json_each unpacks them in C)."""
-    packed = keys
-    con.execute("INSERT OR IGNORE INTO lsh SELECT value >> 48, value & 281474976710655, ? "
-                "FROM json_each(?)", (rid, json.dumps(packed.tolist())))
 
 
 def _run(items, meta_for, params, keep, read_kw, workers):

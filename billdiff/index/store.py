@@ -82,6 +82,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Conn
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
         con.execute("PRAGMA temp_store=MEMORY")
+        con.execute("PRAGMA journal_size_limit=67108864")  # trim the WAL after checkpoints
         if not exists:
             with _tx(con):
                 for stmt in SCHEMA.strip().split(";"):
