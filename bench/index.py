@@ -220,7 +220,7 @@ def _in_candidates(ix, q: str, want: str, d: Path) -> bool:
 
 def _verified(ix, q: str, want: str, d: Path) -> bool:
     """The aligner finds a shared passage (>= settings.min_words) between query and target."""
-    from billdiff.compare import compare_docs
+    from billdiff.pairwise import compare_docs
     from billdiff.ingest import read
 
     rep = compare_docs(read(str(d / "main" / f"{q}.txt")), ix.get(want), settings=ix.settings)
@@ -376,19 +376,24 @@ def main():
              p95_s=round(pct(cold, 0.95), 3), n=len(cold))
         if not a.no_pairs:
             t0 = time.perf_counter()
-            planted = {tuple(sorted((pl["src"], pl["tgt"]))) for pl in plants}
-            by_min = {0.0: [0, 0], 0.01: [0, 0], 0.02: [0, 0], 0.05: [0, 0]}
+            planted = {tuple(sorted((pl["src"], pl["tgt"]))): pl["length"] for pl in plants}
+            by_w = {0.0: [], 0.2: [], 0.5: [], 1.0: []}
             with Index(db, create=False) as ix:
-                for x, y, est in ix.candidate_pairs():
-                    for m, c in by_min.items():
-                        if est >= m:
-                            c[0] += 1
-                            c[1] += (x, y) in planted
+                for x, y, _est, w in ix.weighted_pairs():
+                    for m, lst in by_w.items():
+                        if w >= m - 1e-9:
+                            lst.append(planted.get((x, y), 0))
             allp = a.n * (a.n - 1) // 2
+
+            def rec(lst, L):
+                return round(sum(1 for v in lst if v == L) /
+                             max(1, sum(1 for v in planted.values() if v == L)), 4)
+
             emit(step="candidate_pairs", all_pairs=allp, seconds=round(time.perf_counter() - t0, 1),
-                 by_min_estimate={str(m): dict(pairs=c[0], reduction=round(allp / max(1, c[0]), 1),
-                                               planted_pair_recall=round(c[1] / len(planted), 4))
-                                  for m, c in by_min.items()})
+                 by_min_weight={str(m): dict(pairs=len(lst),
+                                             reduction=round(allp / max(1, len(lst)), 1),
+                                             planted_pair_recall={L: rec(lst, L) for L in LENGTHS})
+                                for m, lst in by_w.items()})
         wall, rss2, r = child_run(bd + ["index", "add", str(d / "more"), "--db", str(db), "-q"])
         emit(step="add_1000", seconds=round(wall, 1), ok=r.returncode == 0,
              bytes_on_disk=disk(db))

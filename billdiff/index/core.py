@@ -443,23 +443,39 @@ class Index:
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)
 
-    def candidate_pairs(self, *, min_estimate: float = 0.0) -> Iterator[tuple[str, str, float]]:
+    def candidate_pairs(self, *, min_estimate: float = 0.0,
+                        min_weight: float = 0.0) -> Iterator[tuple[str, str, float]]:
         """Every pair of indexed documents sharing at least one LSH bucket of passage windows,
         with an *estimated* similarity: the share of the smaller document's band keys that the
         other also has (an estimate, verify with alignment). Sorted by (id_a, id_b), id_a < id_b.
-        Buckets holding more than ``bucket_cap()`` documents are boilerplate: they give no pairs."""
+        Buckets holding more than ``bucket_cap()`` documents are boilerplate: they give no pairs.
+        ``min_weight`` keeps pairs whose shared buckets weigh at least that much, a bucket of
+        ``s`` documents weighing ``1/(s-1)``: one bucket shared by exactly two documents is
+        1.0, text shared by many documents (boilerplate) weighs little unless it is long."""
+        for a, b, est, _w in self.weighted_pairs(min_estimate=min_estimate,
+                                                 min_weight=min_weight):
+            yield a, b, est
+
+    def weighted_pairs(self, *, min_estimate: float = 0.0, min_weight: float = 0.0):
+        """(id_a, id_b, estimate, weight) for the candidate pairs (see candidate_pairs)."""
         cap = self.bucket_cap()
-        shared: dict[tuple[int, int], int] = {}
+        shared: dict[tuple[int, int], list] = {}
         cur = None
         members: list[int] = []
 
         def flush():
             if 2 <= len(members) <= cap:
                 ms = sorted(members)
+                w = 1.0 / (len(ms) - 1)
                 for x in range(len(ms)):
                     for y in range(x + 1, len(ms)):
                         p = (ms[x], ms[y])
-                        shared[p] = shared.get(p, 0) + 1
+                        h = shared.get(p)
+                        if h is None:
+                            shared[p] = [1, w]
+                        else:
+                            h[0] += 1
+                            h[1] += w
 
         for band, key, rid in self._con.execute("SELECT band, key, rid FROM lsh"):
             if (band, key) != cur:
@@ -471,11 +487,11 @@ class Index:
         info = {r: (i, k) for r, i, k in self._con.execute(
             "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid")}
         out = []
-        for (ra, rb), c in shared.items():
+        for (ra, rb), (c, w) in shared.items():
             (ia, ka), (ib, kb) = info[ra], info[rb]
             est = min(1.0, c / max(1, min(ka, kb)))
-            if est >= min_estimate:
-                out.append((min(ia, ib), max(ia, ib), est))
+            if est >= min_estimate and w >= min_weight - 1e-9:
+                out.append((min(ia, ib), max(ia, ib), est, round(w, 4)))
         out.sort()
         yield from out
 
