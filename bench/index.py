@@ -220,8 +220,8 @@ def _in_candidates(ix, q: str, want: str, d: Path) -> bool:
 
 def _verified(ix, q: str, want: str, d: Path) -> bool:
     """The aligner finds a shared passage (>= settings.min_words) between query and target."""
-    from billdiff.pairwise import compare_docs
     from billdiff.ingest import read
+    from billdiff.pairwise import compare_docs
 
     rep = compare_docs(read(str(d / "main" / f"{q}.txt")), ix.get(want), settings=ix.settings)
     return bool(rep.passages)

@@ -28,6 +28,7 @@ _COMMIT_MIN_SECONDS = 1.0
 _COMMIT_MAX_SECONDS = 60.0
 _COMMIT_MIN_ROWS = 200_000
 _COMMIT_TABLE_SHARE = 0.25
+_COMMIT_MAX_ROWS = 4_000_000  # bounds the memory of the staged rows
 
 
 def default_db_path() -> Path:
@@ -172,7 +173,7 @@ class Index:
                     self._write(prep, replace, acc)
                 done += 1
                 age = time.perf_counter() - batch_start
-                if age >= _COMMIT_MAX_SECONDS or (
+                if age >= _COMMIT_MAX_SECONDS or self._staged >= _COMMIT_MAX_ROWS or (
                         age >= _COMMIT_MIN_SECONDS and self._staged >= max(
                             _COMMIT_MIN_ROWS, _COMMIT_TABLE_SHARE * table_rows)):
                     table_rows += self._flush()
