@@ -135,7 +135,7 @@ def synthetic_truth(d: dict, prov_path: Path) -> dict:
 def inprocess(a: Path, b: Path, reps: int) -> dict:
     from rapidfuzz.distance import Indel
 
-    from billdiff.align import align
+    from billdiff.aligner import align
     from billdiff.ingest import read
     from billdiff.normalize import tokenize
     from billdiff.settings import Settings

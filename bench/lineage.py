@@ -152,7 +152,7 @@ def _peer(docs) -> tuple[float, int]:
 
 
 def one(n: int, peer: bool) -> dict:
-    from billdiff.lineage import lineage
+    from billdiff.lineage_graph import lineage
 
     t0 = time.perf_counter()
     planted: list = []

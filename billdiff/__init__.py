@@ -8,7 +8,10 @@ The public API (everything else is internal)::
     index = billdiff.Index("bills.db"); index.search(doc)
     graph = billdiff.lineage(index)
 
-Heavy libraries (datasketch, scikit-learn, pdfplumber) are imported only where used.
+Heavy libraries (numpy, pdfplumber, lxml) are imported only where used. The modules behind
+``compare``, ``align`` and ``lineage`` are named ``pairwise``, ``aligner`` and
+``lineage_graph`` so that importing them never rebinds the package attribute (Python binds a
+submodule's name on its package) away from the function.
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ _WHERE = {
     "LineageGraph": "model",
     "read": "ingest",
     "tokenize": "normalize",
-    "align": "align",
-    "compare": "compare",
+    "align": "aligner",
+    "compare": "pairwise",
     "Index": "index",
-    "lineage": "lineage",
+    "lineage": "lineage_graph",
 }
 
 

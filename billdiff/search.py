@@ -21,9 +21,9 @@ from .settings import Settings
 
 def _compare(da, db, ta, tb, settings) -> PairReport:
     try:
-        from .compare import compare_docs
+        from .pairwise import compare_docs
     except ImportError:  # older tree: align only
-        from .align import align
+        from .aligner import align
 
         ps = align(ta, tb, settings=settings)
         ca = sum(p.a_words for p in ps) / max(len(ta), 1)

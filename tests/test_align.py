@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from billdiff.align import align, coverage
+from billdiff.aligner import align, coverage
 from billdiff.model import Tokens
 from billdiff.settings import Settings
 

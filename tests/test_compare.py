@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import billdiff
-from billdiff.compare import compare, compare_docs
 from billdiff.ingest import read
 from billdiff.model import Document, Metadata, PairReport
 from billdiff.normalize import tokenize
+from billdiff.pairwise import compare, compare_docs
 from billdiff.report.json_ import SCHEMA, pair_to_dict
 from billdiff.settings import Settings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from billdiff.compare import compare
+from billdiff.pairwise import compare
 
 
 def wa(corpus: Path, stem: str, ext: str = "txt") -> Path:

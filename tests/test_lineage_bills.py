@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from billdiff.lineage.bills import (
+from billdiff.lineage_graph.bills import (
     CODIFIED,
     COMMITTEE,
     ENGROSSED,

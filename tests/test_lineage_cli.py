@@ -43,7 +43,7 @@ def test_bad_input_is_one_line_and_exit_2(cli, tmp_path):
 
 def test_lineage_over_an_index_gives_the_version_chain(cli, corpus, tmp_path):
     from billdiff.index import Index
-    from billdiff.lineage import lineage
+    from billdiff.lineage_graph import lineage
 
     folder = corpus / "facial-recognition"
     files = [str(p) for p in sorted(folder.glob("*.htm"))]

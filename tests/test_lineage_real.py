@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from billdiff.ingest import read
-from billdiff.lineage import lineage
+from billdiff.lineage_graph import lineage
 
 LINEAGE_TYPES = ("version-of", "copied-from", "shares-source-with", "companion-of")
 

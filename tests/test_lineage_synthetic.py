@@ -15,7 +15,7 @@ import pytest
 
 from billdiff.errors import InputError
 from billdiff.ingest import read
-from billdiff.lineage import lineage
+from billdiff.lineage_graph import lineage
 from billdiff.model import Document, Metadata
 
 _VOCAB = (
@@ -199,7 +199,7 @@ def test_progress_and_bad_input():
 
 
 def test_worker_processes_give_the_same_graph(family, monkeypatch):
-    import billdiff.lineage.build as build
+    import billdiff.lineage_graph.build as build
 
     g, docs = family
     monkeypatch.setattr(build, "PARALLEL_MIN", 1)

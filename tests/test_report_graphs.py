@@ -2,7 +2,7 @@
 
 Two graphs:
 - ``real_graph``: the Washington facial-recognition documents in ../shared/corpus (read from
-  there, never copied), compared with ``billdiff.compare.compare``; the edges' figures are the
+  there, never copied), compared with ``billdiff.pairwise.compare``; the edges' figures are the
   PairReports' own, the edge types and direction are set by hand from the documents' dates.
 - ``synthetic_graph``: SYNTHETIC bill-like text written here, with hostile markup in the
   text and in the metadata (``<script>``, ``<img src=x onerror=...>``, quotes, backslashes),
@@ -16,7 +16,6 @@ import json
 import re
 from pathlib import Path
 
-from billdiff.compare import compare
 from billdiff.ingest import read
 from billdiff.model import (
     Document,
@@ -28,6 +27,7 @@ from billdiff.model import (
     PairReport,
     Span,
 )
+from billdiff.pairwise import compare
 from billdiff.settings import DEFAULT
 
 SCRIPT = "<script>alert(1)</script>"

@@ -428,8 +428,8 @@ def test_tree_parents_span_the_family_once_and_skip_boilerplate():
 def test_source_is_on_the_left_whichever_way_the_alignment_ran():
     from test_report_graphs import synthetic_docs
 
-    from billdiff.compare import compare
     from billdiff.model import Family, LineageEdge, LineageGraph, LineageNode
+    from billdiff.pairwise import compare
     from billdiff.settings import DEFAULT
 
     d = synthetic_docs()

@@ -55,3 +55,14 @@ def test_help_is_nonempty_for_every_command(cli):
         r = cli(name, "--help")
         assert r.returncode == 0, (name, r.stderr)
         assert len(r.stdout.strip()) > 40, name
+
+
+def test_front_door_functions_survive_submodule_imports():
+    """Importing the modules behind compare/align/lineage must not rebind the functions."""
+    import importlib
+
+    for mod in ("billdiff.pairwise", "billdiff.aligner", "billdiff.lineage_graph",
+                "billdiff.lineage_graph.build", "billdiff.index"):
+        importlib.import_module(mod)
+    for name in ("compare", "align", "lineage", "read", "tokenize"):
+        assert callable(getattr(billdiff, name)), name

@@ -1,4 +1,4 @@
-"""billdiff compare A B — adapter: settings → billdiff.compare.compare → render."""
+"""billdiff compare A B — adapter: settings → billdiff.pairwise.compare → render."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def compare(a, b, as_json, min_words, width, full, keep_deleted, offline, mirror
     """Compare two bills A and B (paths, URLs or - for stdin): every passage of at least
     --min-words words they share, moved sections included, with word-level changes and the
     share of each bill found in the other."""
-    from ..compare import compare as run
+    from ..pairwise import compare as run
     from ..settings import Settings
     from . import make_console
 

@@ -28,7 +28,7 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
     --out also writes the HTML report, JSON, CSV and DOT.
     """
     from ..errors import InputError
-    from ..lineage import lineage as run
+    from ..lineage_graph import lineage as run
     from ..settings import Settings
 
     progress = _progress()

@@ -133,7 +133,7 @@ def _stock_fn():
 
 def _has_compare_docs() -> bool:
     try:
-        from ..compare import compare_docs  # noqa: F401
+        from ..pairwise import compare_docs  # noqa: F401
     except ImportError:
         return False
     return True
@@ -143,12 +143,12 @@ def align_pair(da: Document, db: Document, ta: Tokens, tb: Tokens, *,
                settings: Settings) -> PairReport:
     """The alignment work's ``compare_docs`` when present, else the skeleton's ``align``."""
     try:
-        from ..compare import compare_docs
+        from ..pairwise import compare_docs
     except ImportError:
         compare_docs = None
     if compare_docs is not None:
         return compare_docs(da, db, ta, tb, settings=settings)
-    from ..align import align
+    from ..aligner import align
 
     passages = align(ta, tb, settings=settings)
     cov_a = sum(p.a_words for p in passages) / max(len(ta), 1)

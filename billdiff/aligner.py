@@ -25,8 +25,6 @@ Deterministic, and symmetric: ties are broken by keys that treat A and B alike, 
 
 from __future__ import annotations
 
-import sys
-import types
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
@@ -357,14 +355,3 @@ def _union(spans) -> int:
         total += e - max(s, end)
         end = e
     return total
-
-
-class _CallableModule(types.ModuleType):
-    """``billdiff.align(a, b, settings=...)`` works even after ``import billdiff.align`` has
-    bound the package attribute to this module (the import system does that for submodules)."""
-
-    def __call__(self, *args, **kwargs) -> tuple[Passage, ...]:
-        return align(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

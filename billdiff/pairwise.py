@@ -8,12 +8,10 @@ each side's words inside the *union* of the passages (a word matched twice count
 from __future__ import annotations
 
 import bisect
-import sys
-import types
 from dataclasses import replace
 
 from ._version import __version__
-from .align import align, coverage
+from .aligner import align, coverage
 from .model import DocSummary, Document, PairReport, Passage, Tokens
 from .normalize import section_labels, tokenize
 from .settings import DEFAULT, Settings
@@ -92,14 +90,3 @@ def _with_sections(passages: tuple[Passage, ...], da, ta, db, tb) -> tuple[Passa
         )
         for p in passages
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``billdiff.compare(a, b)`` works even after ``import billdiff.compare`` has bound the
-    package attribute to this module (the import system does that for submodules)."""
-
-    def __call__(self, *args, **kwargs) -> PairReport:
-        return compare(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
