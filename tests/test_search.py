@@ -172,3 +172,20 @@ def test_cli_metadata_flags_and_env_db(tmp_path, cli):
     r = cli("index", "list", "--json", env=env)
     (m,) = json.loads(r.stdout)
     assert (m["id"], m["state"], m["bill"], m["sponsors"]) == ("my-bill", "WA", "HB 1", ["A", "B"])
+
+
+def test_cli_manifest_supplies_metadata(tmp_path, cli, corpus):
+    from conftest import ROOT
+
+    from billdiff.corpus import load_manifest
+
+    man = ROOT / "corpus" / "us-congress.toml"
+    if not man.exists():
+        pytest.skip("corpus/us-congress.toml not in this tree")
+    src = corpus / "us-congress" / "us-116-hr200-ih.txt"
+    entry = load_manifest(man).get(src.stem)
+    db = tmp_path / "m.db"
+    r = cli("index", "add", str(src), "--manifest", str(man), "--db", str(db), "-q")
+    assert r.returncode == 0, r.stderr
+    (m,) = json.loads(cli("index", "list", "--db", str(db), "--json").stdout)
+    assert (m["state"], m["bill"], m["date"]) == (entry.state, entry.bill, entry.date)
