@@ -49,12 +49,16 @@ SHARED = Path(os.environ.get("BILLDIFF_SHARED", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
 
 STATES = ["WA", "OR", "CA", "ID", "MT", "CO", "AL", "MD", "SD", "TX", "NY", "FL", "OH", "MI"]
-SEVERABILITY = ("If any provision of this act or its application to any person or circumstance "
-                "is held invalid, the remainder of the act or the application of the provision "
-                "to other persons or circumstances is not affected.")
-EFFECTIVE = ("This act is necessary for the immediate preservation of the public peace, health, "
-             "or safety, or support of the state government and its existing public "
-             "institutions, and takes effect immediately.")
+SEVERABILITY = (
+    "If any provision of this act or its application to any person or circumstance "
+    "is held invalid, the remainder of the act or the application of the provision "
+    "to other persons or circumstances is not affected."
+)
+EFFECTIVE = (
+    "This act is necessary for the immediate preservation of the public peace, health, "
+    "or safety, or support of the state government and its existing public "
+    "institutions, and takes effect immediately."
+)
 LENGTHS = (50, 100, 300)
 
 
@@ -87,14 +91,17 @@ class Composer:
             self.used.append(s)
             return s
         s = self.rng.choice(self.used)  # reused: half the words replaced
-        return " ".join(w if self.rng.random() < 0.5 else self.rng.choice(self.vocab)
-                        for w in s.split())
+        return " ".join(
+            w if self.rng.random() < 0.5 else self.rng.choice(self.vocab) for w in s.split()
+        )
 
     def bill(self, i: int, words: int) -> str:
         st = self.rng.choice(STATES)
-        parts = [f"SYNTHETIC BILL {i} (composed of statute sections; not a real bill)",
-                 f"AN ACT Relating to synthetic matter number {i}.",
-                 f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {st}:"]
+        parts = [
+            f"SYNTHETIC BILL {i} (composed of statute sections; not a real bill)",
+            f"AN ACT Relating to synthetic matter number {i}.",
+            f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {st}:",
+        ]
         n = 0
         while n < words:
             s = self.section()
@@ -149,8 +156,15 @@ def make_corpus(n: int, extra: int, seed: int, d: Path, plants_per_len: int):
             paras = texts[tgt].split("\n\n")
             at = rng.randrange(3, max(4, len(paras)))
             texts[tgt] = "\n\n".join(paras[:at] + [passage] + paras[at:])
-            plants.append(dict(src=f"b{src:06d}", tgt=f"b{tgt:06d}", length=length, rate=rate,
-                               tgt_words=len(texts[tgt].split())))
+            plants.append(
+                dict(
+                    src=f"b{src:06d}",
+                    tgt=f"b{tgt:06d}",
+                    length=length,
+                    rate=rate,
+                    tgt_words=len(texts[tgt].split()),
+                )
+            )
     main = d / "main"
     more = d / "more"
     main.mkdir(parents=True)
@@ -178,7 +192,6 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
 
 
-
 def search_bench(db: Path, d: Path, plants, queries: int, rng: random.Random):
     from billdiff.index import Index
 
@@ -188,8 +201,10 @@ def search_bench(db: Path, d: Path, plants, queries: int, rng: random.Random):
     lat_cold_pass, lat_warm = [], []
     for pass_no in (0, 1):
         for pl in sample:
-            for direction, q, want in (("forward", pl["src"], pl["tgt"]),
-                                       ("reverse", pl["tgt"], pl["src"])):
+            for direction, q, want in (
+                ("forward", pl["src"], pl["tgt"]),
+                ("reverse", pl["tgt"], pl["src"]),
+            ):
                 t0 = time.perf_counter()
                 r = ix.search(str(d / "main" / f"{q}.txt"), top=10)
                 dt = time.perf_counter() - t0
@@ -244,6 +259,7 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
         n += len(w)
         if n >= max_words:
             break
+
     def best(fn, reps=3):
         times = []
         for _ in range(reps):
@@ -257,10 +273,15 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
     t0 = time.perf_counter()
     sh = [[" ".join(w[i : i + k]).encode() for i in range(max(1, len(w) - k + 1))] for w in docs]
     prep = time.perf_counter() - t0
-    out = {"words": n, "billdiff_s": ours, "billdiff_words_per_s": n / ours,
-           "note": "billdiff: words -> windowed sketches + band keys + df sample, end to end; "
-                   "datasketch: MinHash.bulk on prepared shingle bytes (prep not timed), "
-                   "best of 3 each", "datasketch_prep_s": prep}
+    out = {
+        "words": n,
+        "billdiff_s": ours,
+        "billdiff_words_per_s": n / ours,
+        "note": "billdiff: words -> windowed sketches + band keys + df sample, end to end; "
+        "datasketch: MinHash.bulk on prepared shingle bytes (prep not timed), "
+        "best of 3 each",
+        "datasketch_prep_s": prep,
+    }
     for perm in sorted({p.num_perm, 128}):
         dt = best(lambda perm=perm: MinHash.bulk(sh, num_perm=perm))
         out[f"datasketch_bulk_{perm}_s"] = dt
@@ -306,13 +327,22 @@ def peer_child(d: Path, plants_file: Path, threshold: float):
         rec[pl["length"]][1] += pl["tgt"] in got
     qt = (time.perf_counter() - t0) / max(1, len(plants))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"build_s": build, "query_s_mean": qt, "peak_rss_mib": rss,
-                      "recall": {str(k): v[1] / max(1, v[0]) for k, v in rec.items()}}))
+    print(
+        json.dumps(
+            {
+                "build_s": build,
+                "query_s_mean": qt,
+                "peak_rss_mib": rss,
+                "recall": {str(k): v[1] / max(1, v[0]) for k, v in rec.items()},
+            }
+        )
+    )
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--preset", default="standard")
     ap.add_argument("--queries", type=int, default=150, help="planted passages searched")
@@ -339,14 +369,20 @@ def main():
         else:
             plants = json.loads((base / "plants.json").read_text())
             words = None
-        emit(step="corpus", n=a.n, plants=len(plants), words=words,
-             seconds=round(time.perf_counter() - t0, 1))
+        emit(
+            step="corpus",
+            n=a.n,
+            plants=len(plants),
+            words=words,
+            seconds=round(time.perf_counter() - t0, 1),
+        )
         if db.exists():
             for f in base.glob("index.sqlite*"):
                 f.unlink()
         bd = [sys.executable, "-m", "billdiff"]
-        wall, rss, r = child_run(bd + ["index", "add", str(d / "main"), "--db", str(db), "-q",
-                                       "--preset", a.preset])
+        wall, rss, r = child_run(
+            bd + ["index", "add", str(d / "main"), "--db", str(db), "-q", "--preset", a.preset]
+        )
         if r.returncode:
             raise SystemExit(r.stderr)
         size = disk(db)
@@ -354,26 +390,50 @@ def main():
 
         with Index(db, create=False) as ix:
             st = ix.stats()
-        emit(step="build", seconds=round(wall, 1), peak_rss_mib=round(rss), bytes_on_disk=size,
-             words=st["words"], words_per_s=round(st["words"] / wall), docs=st["documents"],
-             band_keys=st["band_keys"], shingles=st["shingles_counted"])
+        emit(
+            step="build",
+            seconds=round(wall, 1),
+            peak_rss_mib=round(rss),
+            bytes_on_disk=size,
+            words=st["words"],
+            words_per_s=round(st["words"] / wall),
+            docs=st["documents"],
+            band_keys=st["band_keys"],
+            shingles=st["shingles_counted"],
+        )
         rng = random.Random(a.seed)
         rec, lat_first, lat_warm = search_bench(db, d, plants, a.queries, rng)
-        emit(step="search", warm_p50_s=round(pct(lat_warm, 0.5), 3),
-             warm_p95_s=round(pct(lat_warm, 0.95), 3),
-             first_pass_p50_s=round(pct(lat_first, 0.5), 3),
-             first_pass_p95_s=round(pct(lat_first, 0.95), 3),
-             recall={dr: {L: dict(n=c[0], candidates=round(c[1] / max(1, c[0]), 4),
-                                  verified=round(c[2] / max(1, c[0]), 4),
-                                  in_top10=round(c[3] / max(1, c[0]), 4))
-                          for L, c in v.items()} for dr, v in rec.items()})
+        emit(
+            step="search",
+            warm_p50_s=round(pct(lat_warm, 0.5), 3),
+            warm_p95_s=round(pct(lat_warm, 0.95), 3),
+            first_pass_p50_s=round(pct(lat_first, 0.5), 3),
+            first_pass_p95_s=round(pct(lat_first, 0.95), 3),
+            recall={
+                dr: {
+                    L: dict(
+                        n=c[0],
+                        candidates=round(c[1] / max(1, c[0]), 4),
+                        verified=round(c[2] / max(1, c[0]), 4),
+                        in_top10=round(c[3] / max(1, c[0]), 4),
+                    )
+                    for L, c in v.items()
+                }
+                for dr, v in rec.items()
+            },
+        )
         cold = []
         for pl in plants[:8]:
-            w, _, r = child_run(bd + ["search", str(d / "main" / f"{pl['src']}.txt"), "--db",
-                                      str(db), "--json"])
+            w, _, r = child_run(
+                bd + ["search", str(d / "main" / f"{pl['src']}.txt"), "--db", str(db), "--json"]
+            )
             cold.append(w)
-        emit(step="search_cold_process", p50_s=round(pct(cold, 0.5), 3),
-             p95_s=round(pct(cold, 0.95), 3), n=len(cold))
+        emit(
+            step="search_cold_process",
+            p50_s=round(pct(cold, 0.5), 3),
+            p95_s=round(pct(cold, 0.95), 3),
+            n=len(cold),
+        )
         if not a.no_pairs:
             t0 = time.perf_counter()
             planted = {tuple(sorted((pl["src"], pl["tgt"]))): pl["length"] for pl in plants}
@@ -386,29 +446,50 @@ def main():
             allp = a.n * (a.n - 1) // 2
 
             def rec(lst, L):
-                return round(sum(1 for v in lst if v == L) /
-                             max(1, sum(1 for v in planted.values() if v == L)), 4)
+                return round(
+                    sum(1 for v in lst if v == L)
+                    / max(1, sum(1 for v in planted.values() if v == L)),
+                    4,
+                )
 
-            emit(step="candidate_pairs", all_pairs=allp, seconds=round(time.perf_counter() - t0, 1),
-                 by_min_weight={str(m): dict(pairs=len(lst),
-                                             reduction=round(allp / max(1, len(lst)), 1),
-                                             planted_pair_recall={L: rec(lst, L) for L in LENGTHS})
-                                for m, lst in by_w.items()})
+            emit(
+                step="candidate_pairs",
+                all_pairs=allp,
+                seconds=round(time.perf_counter() - t0, 1),
+                by_min_weight={
+                    str(m): dict(
+                        pairs=len(lst),
+                        reduction=round(allp / max(1, len(lst)), 1),
+                        planted_pair_recall={L: rec(lst, L) for L in LENGTHS},
+                    )
+                    for m, lst in by_w.items()
+                },
+            )
         wall, rss2, r = child_run(bd + ["index", "add", str(d / "more"), "--db", str(db), "-q"])
-        emit(step="add_1000", seconds=round(wall, 1), ok=r.returncode == 0,
-             bytes_on_disk=disk(db))
-        emit(step="sketch_throughput", **{k: round(v, 3) if isinstance(v, float) else v
-                                          for k, v in sketch_throughput(d, a.preset).items()})
+        emit(step="add_1000", seconds=round(wall, 1), ok=r.returncode == 0, bytes_on_disk=disk(db))
+        emit(
+            step="sketch_throughput",
+            **{
+                k: round(v, 3) if isinstance(v, float) else v
+                for k, v in sketch_throughput(d, a.preset).items()
+            },
+        )
         if not a.no_peer:
             pf = base / "plants.json"
             t0 = time.perf_counter()
-            r = subprocess.run([sys.executable, __file__, "--peer-child", str(d), str(pf), "0.5"],
-                               capture_output=True, text=True)
+            r = subprocess.run(
+                [sys.executable, __file__, "--peer-child", str(d), str(pf), "0.5"],
+                capture_output=True,
+                text=True,
+            )
             if r.returncode:
                 emit(step="peer", error=r.stderr[-2000:])
             else:
-                emit(step="peer_datasketch_minhashlsh_whole_bills",
-                     wall_s=round(time.perf_counter() - t0, 1), **json.loads(r.stdout))
+                emit(
+                    step="peer_datasketch_minhashlsh_whole_bills",
+                    wall_s=round(time.perf_counter() - t0, 1),
+                    **json.loads(r.stdout),
+                )
     finally:
         if a.keep is None:
             shutil.rmtree(base, ignore_errors=True)

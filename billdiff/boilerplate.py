@@ -28,16 +28,25 @@ class Boilerplate:
     hashes (int64 array, as stored by the index); ``n_docs`` is the corpus size.
     """
 
-    def __init__(self, lookup: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-                 n_docs: int, n_states: int, *, shingle_words: int, df_sample: int = 1,
-                 settings: Settings = DEFAULT):
+    def __init__(
+        self,
+        lookup: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+        n_docs: int,
+        n_states: int,
+        *,
+        shingle_words: int,
+        df_sample: int = 1,
+        settings: Settings = DEFAULT,
+    ):
         self._lookup = lookup
         self.n_docs = n_docs
         self.n_states = n_states
         self.k = shingle_words
         self.df_sample = df_sample
-        self.limit = max(float(settings.boilerplate_min_docs),
-                         np.nextafter(settings.boilerplate_doc_share * n_docs, np.inf))
+        self.limit = max(
+            float(settings.boilerplate_min_docs),
+            np.nextafter(settings.boilerplate_doc_share * n_docs, np.inf),
+        )
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # --- construction --------------------------------------------------------------------------
@@ -46,7 +55,8 @@ class Boilerplate:
         con = index._con
         n_docs = index.bills()
         n_states = con.execute(
-            "SELECT count(DISTINCT state) FROM documents WHERE state!=''").fetchone()[0]
+            "SELECT count(DISTINCT state) FROM documents WHERE state!=''"
+        ).fetchone()[0]
 
         def lookup(hashes: np.ndarray):
             docs = np.zeros(len(hashes), dtype=np.int64)
@@ -66,12 +76,24 @@ class Boilerplate:
             return docs, states
 
         p = index.params
-        return cls(lookup, n_docs, n_states, shingle_words=p.shingle_words,
-                   df_sample=p.df_sample, settings=index.settings)
+        return cls(
+            lookup,
+            n_docs,
+            n_states,
+            shingle_words=p.shingle_words,
+            df_sample=p.df_sample,
+            settings=index.settings,
+        )
 
     @classmethod
-    def from_tokens(cls, docs: list[Tokens], states: list[str] | None = None, *,
-                    shingle_words: int = 4, settings: Settings = DEFAULT) -> Boilerplate:
+    def from_tokens(
+        cls,
+        docs: list[Tokens],
+        states: list[str] | None = None,
+        *,
+        shingle_words: int = 4,
+        settings: Settings = DEFAULT,
+    ) -> Boilerplate:
         """In-memory statistics over a list of documents' tokens (no index needed)."""
         from .index.sketch import doc_shingles_k, sample_shingles
 
@@ -89,11 +111,14 @@ class Boilerplate:
 
         def lookup(hashes: np.ndarray):
             hl = hashes.tolist()
-            return (np.array([counts.get(h, 0) for h in hl], dtype=np.int64),
-                    np.array([_popcount(bits.get(h, 0)) for h in hl], dtype=np.int64))
+            return (
+                np.array([counts.get(h, 0) for h in hl], dtype=np.int64),
+                np.array([_popcount(bits.get(h, 0)) for h in hl], dtype=np.int64),
+            )
 
-        return cls(lookup, len(docs), len(state_ids), shingle_words=shingle_words,
-                   settings=settings)
+        return cls(
+            lookup, len(docs), len(state_ids), shingle_words=shingle_words, settings=settings
+        )
 
     # --- questions -------------------------------------------------------------------------------
     def _doc(self, tokens: Tokens):
@@ -150,7 +175,9 @@ class Boilerplate:
     def recurrence(self, tokens: Tokens, start: int, end: int) -> float:
         """Mean number of indexed documents the passage's shingles occur in (>= 1)."""
         keep, docs, _ = self._doc(tokens)
-        d = docs[start : max(start + 1, end - self.k + 1)][keep[start : max(start + 1, end - self.k + 1)]]
+        d = docs[start : max(start + 1, end - self.k + 1)][
+            keep[start : max(start + 1, end - self.k + 1)]
+        ]
         return float(max(1.0, d.mean())) if len(d) else 1.0
 
     def states_of(self, tokens: Tokens, start: int, end: int) -> int:

@@ -28,8 +28,19 @@ def _compare(da, db, ta, tb, settings) -> PairReport:
         ps = align(ta, tb, settings=settings)
         ca = sum(p.a_words for p in ps) / max(len(ta), 1)
         cb = sum(p.b_words for p in ps) / max(len(tb), 1)
-        return PairReport(DocSummary(da.meta, len(ta)), DocSummary(db.meta, len(tb)), ps, ca,
-                          cb, settings.to_dict(), __version__, da, db, ta, tb)
+        return PairReport(
+            DocSummary(da.meta, len(ta)),
+            DocSummary(db.meta, len(tb)),
+            ps,
+            ca,
+            cb,
+            settings.to_dict(),
+            __version__,
+            da,
+            db,
+            ta,
+            tb,
+        )
     return compare_docs(da, db, ta, tb, settings=settings)
 
 
@@ -43,16 +54,25 @@ def passage_weight(p) -> float:
 def reason(rep: PairReport, subst_words: int) -> str:
     n = len(rep.passages)
     head = f"{n} shared passage{'s' if n != 1 else ''}, longest {rep.longest} words"
-    cov = (f"{rep.coverage_a:.0%} of the new bill and {rep.coverage_b:.0%} of "
-           f"{rep.b.meta.label} are shared text")
+    cov = (
+        f"{rep.coverage_a:.0%} of the new bill and {rep.coverage_b:.0%} of "
+        f"{rep.b.meta.label} are shared text"
+    )
     if not rep.substantive:
         return f"{head}; boilerplate only (stock or common language); {cov}"
     return f"{head}; {subst_words} substantive words; {cov}"
 
 
-def search(index, doc, *, top: int = 10, min_words: int | None = None,
-           fail_on_match: bool = False, settings: Settings | None = None,
-           **read_kw) -> SearchResult:
+def search(
+    index,
+    doc,
+    *,
+    top: int = 10,
+    min_words: int | None = None,
+    fail_on_match: bool = False,
+    settings: Settings | None = None,
+    **read_kw,
+) -> SearchResult:
     from .index.prepare import content_sha
     from .index.sketch import sketch_words, unpack
     from .normalize import tokenize
@@ -85,18 +105,38 @@ def search(index, doc, *, top: int = 10, min_words: int | None = None,
         rep = _compare(doc, d, tq, td, settings)
         if not rep.passages:
             continue
-        ps = tuple(replace(p, boilerplate_share=max(p.boilerplate_share,
-                                                    round(bp.share(tq, p.a_start, p.a_end), 4)))
-                   for p in rep.passages)
+        ps = tuple(
+            replace(
+                p,
+                boilerplate_share=max(
+                    p.boilerplate_share, round(bp.share(tq, p.a_start, p.a_end), 4)
+                ),
+            )
+            for p in rep.passages
+        )
         rep = replace(rep, passages=ps)
         words = sum(p.identical_words for p in ps)
         score = sum(passage_weight(p) for p in ps)
         bshare = 1.0 - score / words if words else 0.0
         subst = int(round(sum(p.identical_words for p in rep.substantive)))
         est = min(1.0, n_keys / max(1, len(qkeys)))
-        hits.append(SearchHit(DocSummary(d.meta, len(td)), round(score, 3), round(est, 4), rep,
-                              round(bshare, 4), reason(rep, subst)))
+        hits.append(
+            SearchHit(
+                DocSummary(d.meta, len(td)),
+                round(score, 3),
+                round(est, 4),
+                rep,
+                round(bshare, 4),
+                reason(rep, subst),
+            )
+        )
     hits.sort(key=lambda h: (-h.score, -h.report.coverage_a, h.doc.meta.id))
-    return SearchResult(DocSummary(doc.meta, len(tq)), tuple(hits[:top]), len(found), len(index),
-                        {**settings.to_dict(), "index": params.to_dict()}, __version__,
-                        fail_on_match)
+    return SearchResult(
+        DocSummary(doc.meta, len(tq)),
+        tuple(hits[:top]),
+        len(found),
+        len(index),
+        {**settings.to_dict(), "index": params.to_dict()},
+        __version__,
+        fail_on_match,
+    )

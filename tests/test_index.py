@@ -28,8 +28,14 @@ def small(corpus):
     """12 synthetic bills (SYNTHETIC: statute sections composed at test time)."""
     rng = random.Random(7)
     pool = load_sections(corpus, 400)
-    docs = [doc(f"synth-{i:02d}", compose(pool, rng.randrange(300, 1500), rng),
-                state=rng.choice(["WA", "OR", "ID"])) for i in range(12)]
+    docs = [
+        doc(
+            f"synth-{i:02d}",
+            compose(pool, rng.randrange(300, 1500), rng),
+            state=rng.choice(["WA", "OR", "ID"]),
+        )
+        for i in range(12)
+    ]
     # two of them share a 200-word passage; one is a later version of another
     shared = " ".join(docs[0].text.split()[40:240])
     docs[5] = doc("synth-05", docs[5].text + "\n\n" + shared, state="OR")
@@ -38,10 +44,13 @@ def small(corpus):
 
 def test_get_rebuilds_document_and_tokens_exactly(tmp_path):
     text = "Sec. 1. The agency ((shall)) may adopt rules.\n-- page 2 --\nSec. 2. Effective date."
-    d = Document(text=text, meta=Metadata(id="x", state="WA", bill="SB 1", sponsors=("A", "B"),
-                                          extra=(("k", "v"),)),
-                 skip=(Span(23, 32, "deleted"), Span(47, 60, "furniture")),
-                 marks=(Span(0, 7, "section", "1"),), pages=(0, 47))
+    d = Document(
+        text=text,
+        meta=Metadata(id="x", state="WA", bill="SB 1", sponsors=("A", "B"), extra=(("k", "v"),)),
+        skip=(Span(23, 32, "deleted"), Span(47, 60, "furniture")),
+        marks=(Span(0, 7, "section", "1"),),
+        pages=(0, 47),
+    )
     with Index(tmp_path / "i.db") as ix:
         res = ix.add([d])
         assert res.added == ("x",)
@@ -168,8 +177,9 @@ def _oracle(words, p: SketchParams, step: int):
     return np.array([pm[s : s + L].min(axis=0) for s in starts])
 
 
-@pytest.mark.parametrize("n,step", [(3, 25), (49, 25), (50, 25), (51, 25), (777, 25),
-                                    (777, 5), (777, 7), (1000, 50)])
+@pytest.mark.parametrize(
+    "n,step", [(3, 25), (49, 25), (50, 25), (51, 25), (777, 25), (777, 5), (777, 7), (1000, 50)]
+)
 def test_window_minima_match_oracle(n, step):
     rng = random.Random(n)
     words = [f"w{rng.randrange(300)}" for _ in range(n)]
@@ -194,8 +204,14 @@ def test_word_hashes_are_stable_across_processes(tmp_path):
     import subprocess
     import sys
 
-    code = ("from billdiff.index.sketch import word_hashes; "
-            "print(int(word_hashes(['facial','recognition'])[1]))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout.strip()
+    code = (
+        "from billdiff.index.sketch import word_hashes; "
+        "print(int(word_hashes(['facial','recognition'])[1]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONHASHSEED": "123", "PATH": ""},
+    ).stdout.strip()
     assert int(out) == int(word_hashes(["facial", "recognition"])[1])

@@ -16,12 +16,14 @@ from billdiff.model import Document, Metadata
 SYNTH = "SYNTHETIC TEST BILL composed of statute sections (not a real bill)."
 
 
-def load_sections(corpus: Path, n: int = 3000, *, min_words: int = 40, which: str = "rcw",
-                  skip: int = 0) -> list[tuple[str, str]]:
+def load_sections(
+    corpus: Path, n: int = 3000, *, min_words: int = 40, which: str = "rcw", skip: int = 0
+) -> list[tuple[str, str]]:
     """(cite, text) of the first ``n`` sections with at least ``min_words`` words."""
     out = []
-    with gzip.open(corpus / "background" / f"{which}-sections.jsonl.gz", "rt",
-                   encoding="utf-8") as f:
+    with gzip.open(
+        corpus / "background" / f"{which}-sections.jsonl.gz", "rt", encoding="utf-8"
+    ) as f:
         for line in f:
             d = json.loads(line)
             if len(d["text"].split()) >= min_words:

@@ -53,8 +53,14 @@ def _check_sound(db, *, sample: int | None = 15) -> int:
     with Index(db) as ix:
         n = 0
         metas = ix.list()
-        check = {m.id for m in (metas if sample is None
-                                else random.Random(len(metas)).sample(metas, min(sample, len(metas))))}
+        check = {
+            m.id
+            for m in (
+                metas
+                if sample is None
+                else random.Random(len(metas)).sample(metas, min(sample, len(metas)))
+            )
+        }
         keys = dict(ix._con.execute("SELECT rid, keys FROM sketches"))
         rows: dict[int, list] = {}
         for b, k, r in ix._con.execute("SELECT band, key, rid FROM lsh"):
@@ -64,8 +70,9 @@ def _check_sound(db, *, sample: int | None = 15) -> int:
             assert d.text
             rid = ix.rid(m.id)
             if m.id in check:
-                words, = ix._con.execute("SELECT words FROM documents WHERE rid=?",
-                                         (rid,)).fetchone()
+                (words,) = ix._con.execute(
+                    "SELECT words FROM documents WHERE rid=?", (rid,)
+                ).fetchone()
                 assert len(ix.tokens(m.id)) == words
             assert len(rows.get(rid, ())) == keys[rid] > 0  # every band key is there
             assert rid in ix.probe(rows[rid][:20])  # found through its own buckets
@@ -74,9 +81,11 @@ def _check_sound(db, *, sample: int | None = 15) -> int:
         return n
 
 
-_DUMP = ("SELECT d.id, l.band, l.key FROM lsh l JOIN documents d ON d.rid=l.rid ORDER BY 1,2,3",
-         "SELECT h, docs, bills FROM shingle_df ORDER BY h",
-         "SELECT id, content_sha, words FROM documents ORDER BY id")
+_DUMP = (
+    "SELECT d.id, l.band, l.key FROM lsh l JOIN documents d ON d.rid=l.rid ORDER BY 1,2,3",
+    "SELECT h, docs, bills FROM shingle_df ORDER BY h",
+    "SELECT id, content_sha, words FROM documents ORDER BY id",
+)
 
 
 def _dump(db):
@@ -102,9 +111,13 @@ def test_sigkill_at_random_moments_loses_nothing(bill_dir, tmp_path):
         db = tmp_path / f"k{i // 4}.db"
         if db not in dbs:
             dbs.append(db)
-        p = subprocess.Popen(_add_cmd(bill_dir, db), cwd=str(ROOT),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+        p = subprocess.Popen(
+            _add_cmd(bill_dir, db),
+            cwd=str(ROOT),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(0.05, 4.0))
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)  # the add and its worker processes
@@ -126,8 +139,9 @@ def test_search_works_while_add_runs(bill_dir, tmp_path):
     files = sorted(bill_dir.glob("*.txt"))
     with Index(db) as ix:
         ix.add(files[:20])
-    p = subprocess.Popen(_add_cmd(bill_dir, db), cwd=str(ROOT), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        _add_cmd(bill_dir, db), cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     searches = during = 0
     try:
         while True:

@@ -56,8 +56,11 @@ def test_wa_facial_recognition_versions_rank_first(real_index, corpus):
     with Index(real_index) as ix:
         res = ix.search(fr / "wa-2020-sb6280-introduced.txt", top=5)
     top3 = {h.doc.meta.id for h in res.hits[:3]}
-    assert top3 == {"wa-2020-sb6280-substitute", "wa-2020-sb6280-engrossed-substitute",
-                    "wa-2020-sb6280-rcw43.386-codified"}
+    assert top3 == {
+        "wa-2020-sb6280-substitute",
+        "wa-2020-sb6280-engrossed-substitute",
+        "wa-2020-sb6280-rcw43.386-codified",
+    }
     assert "wa-2020-sb6280-introduced" not in {h.doc.meta.id for h in res.hits}  # not itself
 
 
@@ -72,11 +75,17 @@ def planted(corpus, tmp_path_factory):
     start = rng.randrange(0, max(1, len(words) - 50))
     passage = " ".join(words[start : start + 50])
     long_bill = plant(compose(pool, 20000, rng), passage, rng)
-    others = [doc(f"synth-{i:02d}", compose(pool, rng.randrange(500, 4000), rng))
-              for i in range(40)]
+    others = [
+        doc(f"synth-{i:02d}", compose(pool, rng.randrange(500, 4000), rng)) for i in range(40)
+    ]
     src = doc("source-section", f"{cite}. {section}")
-    return {"src": src, "long": doc("synth-long", long_bill), "others": others,
-            "passage": passage, "tmp": tmp_path_factory.mktemp("planted")}
+    return {
+        "src": src,
+        "long": doc("synth-long", long_bill),
+        "others": others,
+        "passage": passage,
+        "tmp": tmp_path_factory.mktemp("planted"),
+    }
 
 
 def _found(res, id_):
@@ -109,8 +118,17 @@ def test_cli_json_fail_on_match_and_nothing_found(real_index, corpus, cli, tmp_p
     assert out["schema"] == "billdiff.search/1"
     assert out["hits"][0]["id"] in {"us-116-hr2002-eh", "us-116-hr2002-rfs"}
     h = out["hits"][0]
-    for key in ("score", "coverage_query", "coverage_hit", "passages_count", "longest_passage",
-                "boilerplate_share", "reason", "passages", "estimated_similarity"):
+    for key in (
+        "score",
+        "coverage_query",
+        "coverage_hit",
+        "passages_count",
+        "longest_passage",
+        "boilerplate_share",
+        "reason",
+        "passages",
+        "estimated_similarity",
+    ):
         assert key in h
     p = h["passages"][0]
     assert p["query"]["text"] and p["hit"]["text"] and "boilerplate_share" in p
@@ -118,8 +136,10 @@ def test_cli_json_fail_on_match_and_nothing_found(real_index, corpus, cli, tmp_p
     assert r.returncode == 1
     assert b"H.R. 2002" in r.stdout
     syn = tmp_path / "nothing.txt"
-    syn.write_text("SYNTHETIC. Quantum marmalade overrides zebra filibusters on alternate "
-                   "Tuesdays under the lunar herring doctrine. " * 3)
+    syn.write_text(
+        "SYNTHETIC. Quantum marmalade overrides zebra filibusters on alternate "
+        "Tuesdays under the lunar herring doctrine. " * 3
+    )
     r = cli("search", str(syn), "--db", str(db), "--fail-on-match")
     assert r.returncode == 0, r.stderr
     assert b"no indexed bill shares a passage of 12 or more words" in r.stdout
@@ -130,8 +150,15 @@ def test_cli_json_fail_on_match_and_nothing_found(real_index, corpus, cli, tmp_p
 def test_cli_plain_output_when_piped(real_index, corpus, cli, tmp_path):
     db = tmp_path / "copy.db"
     shutil.copy(real_index, db)
-    r = cli("search", str(corpus / "facial-recognition" / "wa-2020-sb6280-substitute.txt"),
-            "--db", str(db), "--top", "2", env={"NO_COLOR": "1"})
+    r = cli(
+        "search",
+        str(corpus / "facial-recognition" / "wa-2020-sb6280-substitute.txt"),
+        "--db",
+        str(db),
+        "--top",
+        "2",
+        env={"NO_COLOR": "1"},
+    )
     assert r.returncode == 0
     assert b"\x1b[" not in r.stdout
     text = r.stdout.decode()
@@ -166,8 +193,23 @@ def test_cli_metadata_flags_and_env_db(tmp_path, cli):
     f = tmp_path / "bill.txt"
     f.write_text("SYNTHETIC. " + " ".join(f"clause{i}" for i in range(80)))
     env = {"BILLDIFF_DB": str(tmp_path / "env.db")}
-    r = cli("index", "add", str(f), "--state", "WA", "--bill", "HB 1", "--id", "my-bill",
-            "--sponsor", "A", "--sponsor", "B", "--quiet", env=env)
+    r = cli(
+        "index",
+        "add",
+        str(f),
+        "--state",
+        "WA",
+        "--bill",
+        "HB 1",
+        "--id",
+        "my-bill",
+        "--sponsor",
+        "A",
+        "--sponsor",
+        "B",
+        "--quiet",
+        env=env,
+    )
     assert r.returncode == 0 and r.stdout == b"", r.stderr
     r = cli("index", "list", "--json", env=env)
     (m,) = json.loads(r.stdout)

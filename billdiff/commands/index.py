@@ -43,10 +43,17 @@ class _Progress:
 
             from . import make_console
 
-            self.bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("docs · {task.fields[wps]} words/s"),
-                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                                console=make_console(stderr=True), transient=True)
+            self.bar = Progress(
+                TextColumn("indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("docs · {task.fields[wps]} words/s"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=make_console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task("index", total=total, wps="0")
         wps = f"{words / elapsed:,.0f}" if elapsed > 0 else "0"
@@ -60,9 +67,13 @@ class _Progress:
 @index.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
-@click.option("--replace", is_flag=True, help="Overwrite a document whose id is indexed with other content.")
+@click.option(
+    "--replace", is_flag=True, help="Overwrite a document whose id is indexed with other content."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-@click.option("--id", "id_", default=None, help="Document id (one SOURCE only; default: file stem).")
+@click.option(
+    "--id", "id_", default=None, help="Document id (one SOURCE only; default: file stem)."
+)
 @click.option("--state", default=None, help="Metadata for every SOURCE (overrides sidecars).")
 @click.option("--session", default=None)
 @click.option("--bill", default=None)
@@ -70,16 +81,49 @@ class _Progress:
 @click.option("--date", default=None, help="ISO date, YYYY-MM-DD.")
 @click.option("--title", default=None)
 @click.option("--sponsor", "sponsors", multiple=True, help="Repeat for several sponsors.")
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Corpus manifest (corpus/*.toml): facts for files named <id>.<ext>.")
-@click.option("--prefer", type=click.Choice(["txt", "html", "pdf"]), default="txt",
-              show_default=True, help="Format taken when a stem has several (x.txt, x.pdf).")
-@click.option("--preset", default=None,
-              help="Sketch preset for a NEW index: standard (default), sensitive, compact.")
-@click.option("--jobs", "-j", type=click.IntRange(1, None), default=None,
-              help="Worker processes (default: 2 or the number of cores, if fewer).")
-def add(sources, db, replace, quiet, id_, state, session, bill, version_, date, title, sponsors,
-        manifest, prefer, preset, jobs):
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Corpus manifest (corpus/*.toml): facts for files named <id>.<ext>.",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["txt", "html", "pdf"]),
+    default="txt",
+    show_default=True,
+    help="Format taken when a stem has several (x.txt, x.pdf).",
+)
+@click.option(
+    "--preset",
+    default=None,
+    help="Sketch preset for a NEW index: standard (default), sensitive, compact.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, None),
+    default=None,
+    help="Worker processes (default: 2 or the number of cores, if fewer).",
+)
+def add(
+    sources,
+    db,
+    replace,
+    quiet,
+    id_,
+    state,
+    session,
+    bill,
+    version_,
+    date,
+    title,
+    sponsors,
+    manifest,
+    prefer,
+    preset,
+    jobs,
+):
     """Add bills: files, directories (walked: .txt .htm .html .pdf) or URLs.
 
     Files that cannot be read are reported one line each and skipped; the exit code is then 2.
@@ -88,20 +132,39 @@ def add(sources, db, replace, quiet, id_, state, session, bill, version_, date, 
     from ..errors import InputError
     from ..index import Index
 
-    meta = {k: v for k, v in dict(id=id_, state=state, session=session, bill=bill,
-                                  version=version_, date=date, title=title).items()
-            if v is not None}
+    meta = {
+        k: v
+        for k, v in dict(
+            id=id_,
+            state=state,
+            session=session,
+            bill=bill,
+            version=version_,
+            date=date,
+            title=title,
+        ).items()
+        if v is not None
+    }
     if sponsors:
         meta["sponsors"] = tuple(sponsors)
     if id_ is not None and len(sources) != 1:
-        raise InputError("--id names one document, but several sources were given",
-                         hint="leave out --id (ids default to the file stem)")
+        raise InputError(
+            "--id names one document, but several sources were given",
+            hint="leave out --id (ids default to the file stem)",
+        )
     per_source = _manifest_meta(manifest) if manifest else None
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         with Index(db, preset=preset) as ix:
-            res = ix.add(list(sources), meta=meta or None, replace=replace, progress=progress,
-                         prefer=prefer, per_source_meta=per_source, workers=jobs)
+            res = ix.add(
+                list(sources),
+                meta=meta or None,
+                replace=replace,
+                progress=progress,
+                prefer=prefer,
+                per_source_meta=per_source,
+                workers=jobs,
+            )
             path = ix.path
     finally:
         progress.close()
@@ -109,9 +172,11 @@ def add(sources, db, replace, quiet, id_, state, session, bill, version_, date, 
         click.echo(f"error: {msg}" if src in msg else f"error: {src}: {msg}", err=True)
     if not quiet:
         wps = res.words / res.seconds if res.seconds else 0
-        click.echo(f"added {len(res.added)}, replaced {len(res.replaced)}, unchanged "
-                   f"{len(res.unchanged)}, failed {len(res.failed)} — {res.words:,} words in "
-                   f"{res.seconds:.1f} s ({wps:,.0f} words/s); index {path}")
+        click.echo(
+            f"added {len(res.added)}, replaced {len(res.replaced)}, unchanged "
+            f"{len(res.unchanged)}, failed {len(res.failed)} — {res.words:,} words in "
+            f"{res.seconds:.1f} s ({wps:,.0f} words/s); index {path}"
+        )
     return res.exit_code
 
 
@@ -158,8 +223,11 @@ def list_(db, as_json):
         metas = ix.list()
         words = {i: ix.words(i) for i in ix.ids()}
     if as_json:
-        click.echo(json.dumps([{**m.to_dict(), "words": words[m.id]} for m in metas], indent=1,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [{**m.to_dict(), "words": words[m.id]} for m in metas], indent=1, ensure_ascii=False
+            )
+        )
         return
     from rich.table import Table
 
@@ -167,8 +235,13 @@ def list_(db, as_json):
 
     t = Table(box=None, show_edge=False, pad_edge=False)
     for col in ("id", "state", "bill", "version", "date", "words", "title"):
-        t.add_column(col, justify="right" if col == "words" else "left",
-                     overflow="ellipsis", no_wrap=col != "title", max_width=50)
+        t.add_column(
+            col,
+            justify="right" if col == "words" else "left",
+            overflow="ellipsis",
+            no_wrap=col != "title",
+            max_width=50,
+        )
     for m in metas:
         t.add_row(m.id, m.state, m.bill, m.version, m.date, f"{words[m.id]:,}", m.title)
     make_console().print(t)

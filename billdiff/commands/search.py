@@ -9,17 +9,40 @@ import click
 
 @click.command()
 @click.argument("source")
-@click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sqlite).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (billdiff.search/1).")
-@click.option("--top", type=click.IntRange(1, None), default=10, show_default=True,
-              help="Number of bills listed.")
-@click.option("--min-words", type=click.IntRange(3, None), default=None,
-              help="Shortest shared passage reported (default: settings.min_words).")
-@click.option("--fail-on-match", is_flag=True,
-              help="Exit 1 when substantive (not boilerplate-only) reuse is found.")
-@click.option("--passages", type=click.IntRange(0, None), default=3, show_default=True,
-              help="Top passages shown per bill.")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sqlite).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON (billdiff.search/1)."
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1, None),
+    default=10,
+    show_default=True,
+    help="Number of bills listed.",
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(3, None),
+    default=None,
+    help="Shortest shared passage reported (default: settings.min_words).",
+)
+@click.option(
+    "--fail-on-match",
+    is_flag=True,
+    help="Exit 1 when substantive (not boilerplate-only) reuse is found.",
+)
+@click.option(
+    "--passages",
+    type=click.IntRange(0, None),
+    default=3,
+    show_default=True,
+    help="Top passages shown per bill.",
+)
 def search(source, db, as_json, top, min_words, fail_on_match, passages):
     """Check a bill (FILE or URL) against every indexed bill: ranked list of bills sharing text.
 

@@ -68,8 +68,9 @@ def _params_for(settings: Settings, preset: str | None) -> SketchParams:
         return SketchParams.from_settings(settings)  # the caller tuned the sketch by hand
     name = preset or DEFAULT_PRESET
     if name not in PRESETS:
-        raise IndexError_(f"unknown index preset {name!r}",
-                          hint=f"use one of: {', '.join(sorted(PRESETS))}")
+        raise IndexError_(
+            f"unknown index preset {name!r}", hint=f"use one of: {', '.join(sorted(PRESETS))}"
+        )
     return PRESETS[name]
 
 
@@ -77,9 +78,14 @@ class Index:
     """A corpus index in one SQLite file (WAL): documents, texts, sketches, LSH band keys and
     corpus shingle frequencies. ``Index()`` opens ``default_db_path()``."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *,
-                 settings: Settings | None = None, preset: str | None = None,
-                 create: bool = True):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        settings: Settings | None = None,
+        preset: str | None = None,
+        create: bool = True,
+    ):
         self.path = Path(path) if path is not None else default_db_path()
         self.settings = settings or DEFAULT
         self._con = store.connect(self.path, create=create)
@@ -87,24 +93,30 @@ class Index:
         if stored is None:
             self.params = _params_for(self.settings, preset)
             with store.transaction(self._con) as con:
-                con.execute("INSERT OR IGNORE INTO meta VALUES('sketch_params', ?)",
-                            (json.dumps(self.params.to_dict(), sort_keys=True),))
-                con.execute("INSERT OR IGNORE INTO meta VALUES('preset', ?)",
-                            (preset or ("" if self.params not in PRESETS.values()
-                                        else DEFAULT_PRESET),))
+                con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES('sketch_params', ?)",
+                    (json.dumps(self.params.to_dict(), sort_keys=True),),
+                )
+                con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES('preset', ?)",
+                    (preset or ("" if self.params not in PRESETS.values() else DEFAULT_PRESET),),
+                )
                 con.execute("INSERT OR IGNORE INTO meta VALUES('created_by', ?)", (__version__,))
             stored = store.get_meta(self._con, "sketch_params")
         try:
             self.params = SketchParams(**json.loads(stored))
         except (TypeError, ValueError) as err:
-            raise IndexError_(f"{self.path} is not a billdiff index or is damaged "
-                              f"(sketch parameters: {err})") from None
+            raise IndexError_(
+                f"{self.path} is not a billdiff index or is damaged (sketch parameters: {err})"
+            ) from None
         self._staged = 0
         self._con.execute("CREATE TEMP TABLE IF NOT EXISTS lsh_stage(band, key, rid)")
         self._con.execute("CREATE TEMP TABLE IF NOT EXISTS df_stage(h, bills, states)")
         if preset is not None and PRESETS.get(preset) != self.params:
-            raise IndexError_(f"{self.path} was built with other sketch parameters than preset "
-                              f"{preset!r}", hint="leave out --preset, or use a new --db file")
+            raise IndexError_(
+                f"{self.path} was built with other sketch parameters than preset {preset!r}",
+                hint="leave out --preset, or use a new --db file",
+            )
 
     # --- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -122,10 +134,18 @@ class Index:
         return self._con.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     # --- adding --------------------------------------------------------------------------------
-    def add(self, sources, *, meta: dict | None = None, replace: bool = False,
-            progress: Callable[[int, int, int], None] | None = None, prefer: str = "txt",
-            per_source_meta: Callable[[str], dict | None] | None = None,
-            workers: int | None = None, read_kw: dict | None = None) -> AddResult:
+    def add(
+        self,
+        sources,
+        *,
+        meta: dict | None = None,
+        replace: bool = False,
+        progress: Callable[[int, int, int], None] | None = None,
+        prefer: str = "txt",
+        per_source_meta: Callable[[str], dict | None] | None = None,
+        workers: int | None = None,
+        read_kw: dict | None = None,
+    ) -> AddResult:
         """Add documents: paths, directories (walked), URLs or Documents.
 
         One transaction never holds part of a document: a document is either in the index
@@ -173,9 +193,14 @@ class Index:
                     self._write(prep, replace, acc)
                 done += 1
                 age = time.perf_counter() - batch_start
-                if age >= _COMMIT_MAX_SECONDS or self._staged >= _COMMIT_MAX_ROWS or (
-                        age >= _COMMIT_MIN_SECONDS and self._staged >= max(
-                            _COMMIT_MIN_ROWS, _COMMIT_TABLE_SHARE * table_rows)):
+                if (
+                    age >= _COMMIT_MAX_SECONDS
+                    or self._staged >= _COMMIT_MAX_ROWS
+                    or (
+                        age >= _COMMIT_MIN_SECONDS
+                        and self._staged >= max(_COMMIT_MIN_ROWS, _COMMIT_TABLE_SHARE * table_rows)
+                    )
+                ):
                     table_rows += self._flush()
                     self._con.execute("COMMIT")
                     batch_start = None
@@ -189,14 +214,21 @@ class Index:
             if batch_start is not None and self._con.in_transaction:
                 self._con.execute("ROLLBACK")
             self._staged = 0
-        return AddResult(tuple(acc.added), tuple(acc.replaced), tuple(acc.unchanged),
-                         tuple(acc.failed), acc.words, time.perf_counter() - t0)
+        return AddResult(
+            tuple(acc.added),
+            tuple(acc.replaced),
+            tuple(acc.unchanged),
+            tuple(acc.failed),
+            acc.words,
+            time.perf_counter() - t0,
+        )
 
     def _known_file(self, item) -> str | None:
         if not isinstance(item, str) or "://" in item:
             return None
-        row = self._con.execute("SELECT id FROM documents WHERE source=? LIMIT 1",
-                                (item,)).fetchone()
+        row = self._con.execute(
+            "SELECT id FROM documents WHERE source=? LIMIT 1", (item,)
+        ).fetchone()
         if row is None:
             return None
         try:
@@ -206,8 +238,9 @@ class Index:
         import hashlib
 
         sha = hashlib.sha256(data).hexdigest()
-        row = self._con.execute("SELECT id FROM documents WHERE source=? AND sha256=?",
-                                (item, sha)).fetchone()
+        row = self._con.execute(
+            "SELECT id FROM documents WHERE source=? AND sha256=?", (item, sha)
+        ).fetchone()
         return row[0] if row else None
 
     def _write(self, prep, replace: bool, acc: _Acc) -> None:
@@ -222,9 +255,15 @@ class Index:
                     con.execute("RELEASE doc")
                     return
                 if not replace:
-                    acc.failed.append((m.source or m.id, (
-                        f"{m.id!r} is already in the index with different content — "
-                        "add it with --replace to overwrite it, or give it another id")))
+                    acc.failed.append(
+                        (
+                            m.source or m.id,
+                            (
+                                f"{m.id!r} is already in the index with different content — "
+                                "add it with --replace to overwrite it, or give it another id"
+                            ),
+                        )
+                    )
                     con.execute("RELEASE doc")
                     return
                 self._flush()
@@ -234,15 +273,27 @@ class Index:
                 "INSERT INTO documents(id, state, session, bill, version, date, title, sponsors,"
                 " source, source_url, sha256, format, extra, added_at, tool_version, words,"
                 " windows, content_sha, bill_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*store.meta_row(m), now, __version__, prep.words, prep.windows,
-                 prep.content_sha, store.bill_key(m)))
+                (
+                    *store.meta_row(m),
+                    now,
+                    __version__,
+                    prep.words,
+                    prep.windows,
+                    prep.content_sha,
+                    store.bill_key(m),
+                ),
+            )
             rid = cur.lastrowid
             con.execute("INSERT INTO texts VALUES(?,?,?)", (rid, prep.text, prep.spans))
-            con.execute("INSERT INTO sketches VALUES(?,?,?,?)",
-                        (rid, prep.doc_sig, len(prep.keys), prep.windows))
-            con.execute("INSERT INTO temp.lsh_stage SELECT value >> 48, "
-                        "value & 281474976710655, ? FROM json_each(?)",
-                        (rid, json.dumps(prep.keys.tolist())))
+            con.execute(
+                "INSERT INTO sketches VALUES(?,?,?,?)",
+                (rid, prep.doc_sig, len(prep.keys), prep.windows),
+            )
+            con.execute(
+                "INSERT INTO temp.lsh_stage SELECT value >> 48, "
+                "value & 281474976710655, ? FROM json_each(?)",
+                (rid, json.dumps(prep.keys.tolist())),
+            )
             self._staged += len(prep.keys)
             bit = self._state_bit(m.state)
             seen = self._bill_shingles(m, rid)
@@ -254,8 +305,10 @@ class Index:
                 groups = ((hs, 1),)
             for arr, new_bill in groups:
                 if len(arr):
-                    con.execute("INSERT INTO temp.df_stage SELECT value, ?, ? FROM json_each(?)",
-                                (new_bill, bit, json.dumps(arr.tolist())))
+                    con.execute(
+                        "INSERT INTO temp.df_stage SELECT value, ?, ? FROM json_each(?)",
+                        (new_bill, bit, json.dumps(arr.tolist())),
+                    )
             con.execute("RELEASE doc")
         except BaseException:
             con.execute("ROLLBACK TO doc")
@@ -269,13 +322,17 @@ class Index:
         caller's transaction); returns the number of LSH rows merged."""
         con = self._con
         n = con.execute("SELECT count(*) FROM temp.lsh_stage").fetchone()[0]
-        con.execute("INSERT OR IGNORE INTO lsh SELECT band, key, rid FROM temp.lsh_stage "
-                    "ORDER BY band, key, rid")
+        con.execute(
+            "INSERT OR IGNORE INTO lsh SELECT band, key, rid FROM temp.lsh_stage "
+            "ORDER BY band, key, rid"
+        )
         # each staged row carries a single state bit (or 0): the sum of distinct bits is their OR
-        con.execute("INSERT INTO shingle_df SELECT h, count(*), sum(bills), sum(DISTINCT states) "
-                    "FROM temp.df_stage GROUP BY h ORDER BY h ON CONFLICT(h) DO UPDATE SET "
-                    "docs=docs+excluded.docs, bills=bills+excluded.bills, "
-                    "states=states|excluded.states")
+        con.execute(
+            "INSERT INTO shingle_df SELECT h, count(*), sum(bills), sum(DISTINCT states) "
+            "FROM temp.df_stage GROUP BY h ORDER BY h ON CONFLICT(h) DO UPDATE SET "
+            "docs=docs+excluded.docs, bills=bills+excluded.bills, "
+            "states=states|excluded.states"
+        )
         con.execute("DELETE FROM temp.lsh_stage")
         con.execute("DELETE FROM temp.df_stage")
         self._staged = 0
@@ -292,17 +349,20 @@ class Index:
 
         out: set[int] = set()
         for (sib,) in self._con.execute(
-                "SELECT rid FROM documents WHERE bill_key=? AND rid!=?", (key, rid)).fetchall():
+            "SELECT rid FROM documents WHERE bill_key=? AND rid!=?", (key, rid)
+        ).fetchall():
             words = tokenize(self._get_rid(sib), keep_deleted=self.settings.keep_deleted).words
-            out.update(sample_shingles(doc_shingles(words, self.params),
-                                       self.params.df_sample).tolist())
+            out.update(
+                sample_shingles(doc_shingles(words, self.params), self.params.df_sample).tolist()
+            )
         return out
 
     def bills(self) -> int:
         """Number of distinct bills (a document without a bill number counts as one)."""
         return self._con.execute(
             "SELECT count(DISTINCT CASE WHEN bill_key!='' THEN bill_key ELSE '#'||rid END) "
-            "FROM documents").fetchone()[0]
+            "FROM documents"
+        ).fetchone()[0]
 
     def _state_bit(self, state: str) -> int:
         if not state:
@@ -324,11 +384,15 @@ class Index:
         con = self._con
         from .sketch import unpack
 
-        con.executemany("DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
-                        ((b, k, rid) for b, k in unpack(prep.keys)))
+        con.executemany(
+            "DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
+            ((b, k, rid) for b, k in unpack(prep.keys)),
+        )
         seen = self._bill_shingles(doc.meta, rid)
-        con.executemany("UPDATE shingle_df SET docs=docs-1, bills=bills-? WHERE h=?",
-                        ((int(h not in seen), h) for h in prep.shingles.tolist()))
+        con.executemany(
+            "UPDATE shingle_df SET docs=docs-1, bills=bills-? WHERE h=?",
+            ((int(h not in seen), h) for h in prep.shingles.tolist()),
+        )
         con.execute("DELETE FROM shingle_df WHERE docs<=0")
         for table in ("texts", "sketches", "documents"):
             con.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
@@ -339,8 +403,10 @@ class Index:
         for i in ids:
             row = self._con.execute("SELECT rid FROM documents WHERE id=?", (i,)).fetchone()
             if row is None:
-                raise IndexError_(f"no document {i!r} in {self.path}",
-                                  hint="see `billdiff index list` for the ids")
+                raise IndexError_(
+                    f"no document {i!r} in {self.path}",
+                    hint="see `billdiff index list` for the ids",
+                )
             with store.transaction(self._con):
                 self._flush()
                 self._delete(row[0])
@@ -364,17 +430,23 @@ class Index:
     def _get_rid(self, rid: int) -> Document:
         row = self._con.execute(
             f"SELECT {', '.join('d.' + c for c in store.META_COLS)}, t.text, t.spans "
-            "FROM documents d JOIN texts t ON t.rid=d.rid WHERE d.rid=?", (rid,)).fetchone()
+            "FROM documents d JOIN texts t ON t.rid=d.rid WHERE d.rid=?",
+            (rid,),
+        ).fetchone()
         if row is None:
-            raise IndexError_(f"{self.path} is damaged: document #{rid} has no text",
-                              hint="remove it with `billdiff index remove` and add it again")
+            raise IndexError_(
+                f"{self.path} is damaged: document #{rid} has no text",
+                hint="remove it with `billdiff index remove` and add it again",
+            )
         return store.rebuild(store.row_meta(row[:-2]), row[-2], row[-1])
 
     def rid(self, doc_id: str) -> int:
         row = self._con.execute("SELECT rid FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row is None:
-            raise IndexError_(f"no document {doc_id!r} in {self.path}",
-                              hint="see `billdiff index list` for the ids")
+            raise IndexError_(
+                f"no document {doc_id!r} in {self.path}",
+                hint="see `billdiff index list` for the ids",
+            )
         return row[0]
 
     def get(self, doc_id: str) -> Document:
@@ -388,10 +460,12 @@ class Index:
     def stats(self) -> dict:
         con = self._con
         n, words = con.execute("SELECT count(*), coalesce(sum(words),0) FROM documents").fetchone()
-        states = con.execute("SELECT count(DISTINCT state) FROM documents WHERE state!=''"
-                             ).fetchone()[0]
-        size = sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal"))
-                   if p.exists())
+        states = con.execute(
+            "SELECT count(DISTINCT state) FROM documents WHERE state!=''"
+        ).fetchone()[0]
+        size = sum(
+            p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists()
+        )
         return {
             "path": str(self.path),
             "schema_version": int(store.get_meta(con, "schema_version", "0")),
@@ -416,8 +490,9 @@ class Index:
         import math
 
         n = len(self)
-        return min(self.params.max_bucket,
-                   max(10, math.ceil(self.settings.boilerplate_doc_share * n)))
+        return min(
+            self.params.max_bucket, max(10, math.ceil(self.settings.boilerplate_doc_share * n))
+        )
 
     def probe(self, keys) -> dict[int, list]:
         """rid → [shared band keys, rarity weight] for the given (band, key) pairs. The weight
@@ -444,8 +519,9 @@ class Index:
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)
 
-    def candidate_pairs(self, *, min_estimate: float = 0.0,
-                        min_weight: float = 0.0) -> Iterator[tuple[str, str, float]]:
+    def candidate_pairs(
+        self, *, min_estimate: float = 0.0, min_weight: float = 0.0
+    ) -> Iterator[tuple[str, str, float]]:
         """Every pair of indexed documents sharing at least one LSH bucket of passage windows,
         with an *estimated* similarity: the share of the smaller document's band keys that the
         other also has (an estimate, verify with alignment). Sorted by (id_a, id_b), id_a < id_b.
@@ -453,8 +529,7 @@ class Index:
         ``min_weight`` keeps pairs whose shared buckets weigh at least that much, a bucket of
         ``s`` documents weighing ``1/(s-1)``: one bucket shared by exactly two documents is
         1.0, text shared by many documents (boilerplate) weighs little unless it is long."""
-        for a, b, est, _w in self.weighted_pairs(min_estimate=min_estimate,
-                                                 min_weight=min_weight):
+        for a, b, est, _w in self.weighted_pairs(min_estimate=min_estimate, min_weight=min_weight):
             yield a, b, est
 
     def weighted_pairs(self, *, min_estimate: float = 0.0, min_weight: float = 0.0):
@@ -485,8 +560,12 @@ class Index:
                 members = []
             members.append(rid)
         flush()
-        info = {r: (i, k) for r, i, k in self._con.execute(
-            "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid")}
+        info = {
+            r: (i, k)
+            for r, i, k in self._con.execute(
+                "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid"
+            )
+        }
         out = []
         for (ra, rb), (c, w) in shared.items():
             (ia, ka), (ib, kb) = info[ra], info[rb]
@@ -501,12 +580,26 @@ class Index:
 
         return Boilerplate.from_index(self)
 
-    def search(self, doc, *, top: int = 10, min_words: int | None = None,
-               fail_on_match: bool = False, **read_kw) -> SearchResult:
+    def search(
+        self,
+        doc,
+        *,
+        top: int = 10,
+        min_words: int | None = None,
+        fail_on_match: bool = False,
+        **read_kw,
+    ) -> SearchResult:
         from ..search import search
 
-        return search(self, doc, top=top, min_words=min_words, fail_on_match=fail_on_match,
-                      settings=self.settings, **read_kw)
+        return search(
+            self,
+            doc,
+            top=top,
+            min_words=min_words,
+            fail_on_match=fail_on_match,
+            settings=self.settings,
+            **read_kw,
+        )
 
 
 def _run(items, meta_for, params, keep, read_kw, workers):

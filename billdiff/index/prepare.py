@@ -19,8 +19,11 @@ from .sketch import SketchParams, sketch_words
 from .store import spans_blob, text_blob
 
 # extension preference when one stem has several formats (first wins); --prefer pdf|html|txt
-PREFER = {"txt": (".txt", ".htm", ".html", ".pdf"), "html": (".htm", ".html", ".txt", ".pdf"),
-          "pdf": (".pdf", ".txt", ".htm", ".html")}
+PREFER = {
+    "txt": (".txt", ".htm", ".html", ".pdf"),
+    "html": (".htm", ".html", ".txt", ".pdf"),
+    "pdf": (".pdf", ".txt", ".htm", ".html"),
+}
 BILL_EXTS = (".txt", ".htm", ".html", ".pdf")
 
 
@@ -54,12 +57,22 @@ def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prep
 
     tokens = tokenize(doc, keep_deleted=keep_deleted)
     sk = sketch_words(tokens.words, params)
-    return Prepared(doc, text_blob(doc), spans_blob(doc), content_sha(doc), len(tokens),
-                    sk.windows, sk.keys, sk.doc_sig.astype(np.uint32).tobytes(), sk.shingles)
+    return Prepared(
+        doc,
+        text_blob(doc),
+        spans_blob(doc),
+        content_sha(doc),
+        len(tokens),
+        sk.windows,
+        sk.keys,
+        sk.doc_sig.astype(np.uint32).tobytes(),
+        sk.shingles,
+    )
 
 
-def prepare(item, meta: dict | None, params: SketchParams, keep_deleted: bool,
-            read_kw: dict | None = None) -> Prepared | Failed:
+def prepare(
+    item, meta: dict | None, params: SketchParams, keep_deleted: bool, read_kw: dict | None = None
+) -> Prepared | Failed:
     """``item``: a Document, a path or a URL. Errors a person can act on come back as Failed."""
     try:
         if isinstance(item, Document):
@@ -73,8 +86,9 @@ def prepare(item, meta: dict | None, params: SketchParams, keep_deleted: bool,
 
             doc = read(str(item), meta=meta or None, **(read_kw or {}))
         if not doc.id:
-            return Failed(str(item), "the document has no id — give it one with --id or a "
-                                     "sidecar .json")
+            return Failed(
+                str(item), "the document has no id — give it one with --id or a sidecar .json"
+            )
         return prepare_doc(doc, params, keep_deleted)
     except BilldiffError as err:
         return Failed(_name(item), err.oneline())

@@ -13,13 +13,37 @@ from .sketch import SketchParams
 
 PRESETS: dict[str, SketchParams] = {
     # the default: 50-word passages with edits are found
-    "standard": SketchParams(shingle_words=4, window_words=50, window_step=25, num_perm=96,
-                             lsh_bands=32, query_step=5, df_sample=1, max_bucket=200),
+    "standard": SketchParams(
+        shingle_words=4,
+        window_words=50,
+        window_step=25,
+        num_perm=96,
+        lsh_bands=32,
+        query_step=5,
+        df_sample=1,
+        max_bucket=200,
+    ),
     # more recall for short, edited passages; more candidates to verify
-    "sensitive": SketchParams(shingle_words=3, window_words=50, window_step=25, num_perm=96,
-                              lsh_bands=32, query_step=3, df_sample=1, max_bucket=300),
+    "sensitive": SketchParams(
+        shingle_words=3,
+        window_words=50,
+        window_step=25,
+        num_perm=96,
+        lsh_bands=32,
+        query_step=3,
+        df_sample=1,
+        max_bucket=300,
+    ),
     # large corpora (100k+ bills): fewer band keys per document, sampled frequencies
-    "compact": SketchParams(shingle_words=4, window_words=60, window_step=30, num_perm=96,
-                            lsh_bands=24, query_step=3, df_sample=4, max_bucket=200),
+    "compact": SketchParams(
+        shingle_words=4,
+        window_words=60,
+        window_step=30,
+        num_perm=96,
+        lsh_bands=24,
+        query_step=3,
+        df_sample=4,
+        max_bucket=200,
+    ),
 }
 DEFAULT_PRESET = "standard"

@@ -53,9 +53,14 @@ class SketchParams:
 
     @classmethod
     def from_settings(cls, settings, **over) -> SketchParams:
-        kw = dict(shingle_words=settings.shingle_words, window_words=settings.window_words,
-                  window_step=settings.window_step, num_perm=settings.num_perm,
-                  lsh_bands=settings.lsh_bands, seed=settings.seed)
+        kw = dict(
+            shingle_words=settings.shingle_words,
+            window_words=settings.window_words,
+            window_step=settings.window_step,
+            num_perm=settings.num_perm,
+            lsh_bands=settings.lsh_bands,
+            seed=settings.seed,
+        )
         kw.update(over)
         return cls(**kw)
 
@@ -76,8 +81,7 @@ def _word_hash(w: str) -> int:
 def word_hashes(words) -> np.ndarray:
     """Stable 64-bit hash of each word (same value in every process and run)."""
     get = _WORD_CACHE.get
-    return np.fromiter((get(w) or _word_hash(w) for w in words), dtype=np.uint64,
-                       count=len(words))
+    return np.fromiter((get(w) or _word_hash(w) for w in words), dtype=np.uint64, count=len(words))
 
 
 def _mix64(h: np.ndarray) -> np.ndarray:
@@ -89,9 +93,19 @@ def _mix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(31))
 
 
-_SHINGLE_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
-                          0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
-                          0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63], dtype=np.uint64)
+_SHINGLE_MULT = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x27D4EB2F165667C5,
+        0x85EBCA77C2B2AE63,
+    ],
+    dtype=np.uint64,
+)
 
 
 def shingle_hashes(wh: np.ndarray, k: int) -> np.ndarray:
@@ -178,9 +192,19 @@ def sliding_min(pm: np.ndarray, length: int) -> np.ndarray:
     return np.minimum(suf[:n], pre[length - 1 : length - 1 + n])
 
 
-_BAND_MULT = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB,
-                       0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
-                       0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64)
+_BAND_MULT = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0x27D4EB2F165667C5,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+    ],
+    dtype=np.uint64,
+)
 
 
 def band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
@@ -271,8 +295,12 @@ def window_signatures(sh: np.ndarray, params: SketchParams, step: int):
 def sketch_shingles(sh: np.ndarray, params: SketchParams, *, step: int | None = None) -> Sketch:
     step = step or params.window_step
     if len(sh) == 0:
-        return Sketch(np.zeros(0, dtype=np.int64), np.full(params.num_perm, 0xFFFFFFFF, np.uint32),
-                      0, np.zeros(0, np.int64))
+        return Sketch(
+            np.zeros(0, dtype=np.int64),
+            np.full(params.num_perm, 0xFFFFFFFF, np.uint32),
+            0,
+            np.zeros(0, np.int64),
+        )
     sig, doc_sig = window_signatures(sh, params, step)
     keys = band_keys(sig, params.lsh_bands)
     return Sketch(unique_pairs(keys), doc_sig, len(sig), sample_shingles(sh, params.df_sample))
@@ -298,8 +326,13 @@ def _uniq(a: np.ndarray) -> np.ndarray:
 
 def unpack(packed: np.ndarray) -> list[tuple[int, int]]:
     """Packed band keys → [(band, key), ...]."""
-    return list(zip((packed >> np.int64(48)).tolist(),
-                    (packed & np.int64((1 << 48) - 1)).tolist(), strict=True))
+    return list(
+        zip(
+            (packed >> np.int64(48)).tolist(),
+            (packed & np.int64((1 << 48) - 1)).tolist(),
+            strict=True,
+        )
+    )
 
 
 def doc_shingles_k(words, k: int) -> np.ndarray:

@@ -56,24 +56,41 @@ CREATE TABLE IF NOT EXISTS shingle_df(h INTEGER PRIMARY KEY, docs INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
 """
 
-META_COLS = ("id", "state", "session", "bill", "version", "date", "title", "sponsors",
-             "source", "source_url", "sha256", "format", "extra")
+META_COLS = (
+    "id",
+    "state",
+    "session",
+    "bill",
+    "version",
+    "date",
+    "title",
+    "sponsors",
+    "source",
+    "source_url",
+    "sha256",
+    "format",
+    "extra",
+)
 
-_HINT_DAMAGED = ("move it aside and rebuild it with `billdiff index add`, or point --db / "
-                 "BILLDIFF_DB at the right file")
+_HINT_DAMAGED = (
+    "move it aside and rebuild it with `billdiff index add`, or point --db / "
+    "BILLDIFF_DB at the right file"
+)
 
 
 def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Connection:
     """Open (or create) an index file, check it is ours and not from a newer billdiff."""
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
-        raise IndexError_(f"no index at {path}",
-                          hint="create one with `billdiff index add FILES --db FILE`")
+        raise IndexError_(
+            f"no index at {path}", hint="create one with `billdiff index add FILES --db FILE`"
+        )
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = sqlite3.connect(str(path), timeout=60.0, isolation_level=None,
-                              check_same_thread=False)
+        con = sqlite3.connect(
+            str(path), timeout=60.0, isolation_level=None, check_same_thread=False
+        )
         con.execute("PRAGMA busy_timeout=60000")
         if exists:
             _check(con, path)
@@ -88,12 +105,14 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Conn
                 for stmt in SCHEMA.strip().split(";"):
                     if stmt.strip():
                         con.execute(stmt)
-                con.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)",
-                            (str(SCHEMA_VERSION),))
+                con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
         return con
     except sqlite3.DatabaseError as err:
-        raise IndexError_(f"{path} is not a billdiff index or is damaged ({err})",
-                          hint=_HINT_DAMAGED) from None
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged ({err})", hint=_HINT_DAMAGED
+        ) from None
 
 
 def _check(con: sqlite3.Connection, path: Path) -> None:
@@ -101,11 +120,13 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
         row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as err:
-        raise IndexError_(f"{path} is not a billdiff index or is damaged ({err})",
-                          hint=_HINT_DAMAGED) from None
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged ({err})", hint=_HINT_DAMAGED
+        ) from None
     if row is None:
-        raise IndexError_(f"{path} is not a billdiff index or is damaged (no schema version)",
-                          hint=_HINT_DAMAGED)
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged (no schema version)", hint=_HINT_DAMAGED
+        )
     try:
         version = int(row[0])
     except ValueError:
@@ -113,14 +134,20 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise IndexError_(
             f"{path} was written by a newer billdiff (index schema {row[0]}, this billdiff "
-            f"reads schema {SCHEMA_VERSION})", hint="upgrade billdiff (pip install -U billdiff)")
+            f"reads schema {SCHEMA_VERSION})",
+            hint="upgrade billdiff (pip install -U billdiff)",
+        )
     if version != SCHEMA_VERSION:
-        raise IndexError_(f"{path} is not a billdiff index or is damaged (schema {row[0]!r})",
-                          hint=_HINT_DAMAGED)
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged (schema {row[0]!r})", hint=_HINT_DAMAGED
+        )
     missing = {"documents", "texts", "sketches", "lsh", "shingle_df", "meta"} - tables
     if missing:
-        raise IndexError_(f"{path} is not a billdiff index or is damaged (missing tables: "
-                          f"{', '.join(sorted(missing))})", hint=_HINT_DAMAGED)
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged (missing tables: "
+            f"{', '.join(sorted(missing))})",
+            hint=_HINT_DAMAGED,
+        )
 
 
 class _tx:
@@ -171,9 +198,11 @@ def bill_key(m: Metadata) -> str:
 
 
 def spans_blob(doc: Document) -> bytes:
-    data = {"skip": [[s.start, s.end, s.kind, s.label] for s in doc.skip],
-            "marks": [[s.start, s.end, s.kind, s.label] for s in doc.marks],
-            "pages": list(doc.pages)}
+    data = {
+        "skip": [[s.start, s.end, s.kind, s.label] for s in doc.skip],
+        "marks": [[s.start, s.end, s.kind, s.label] for s in doc.marks],
+        "pages": list(doc.pages),
+    }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
 
 
@@ -182,18 +211,54 @@ def text_blob(doc: Document) -> bytes:
 
 
 def meta_row(m: Metadata) -> tuple:
-    return (m.id, m.state, m.session, m.bill, m.version, m.date, m.title,
-            json.dumps(list(m.sponsors)), m.source, m.source_url, m.sha256, m.format,
-            json.dumps(dict(m.extra), sort_keys=True))
+    return (
+        m.id,
+        m.state,
+        m.session,
+        m.bill,
+        m.version,
+        m.date,
+        m.title,
+        json.dumps(list(m.sponsors)),
+        m.source,
+        m.source_url,
+        m.sha256,
+        m.format,
+        json.dumps(dict(m.extra), sort_keys=True),
+    )
 
 
 def row_meta(row) -> Metadata:
-    (id_, state, session, bill, version, date, title, sponsors, source, source_url, sha256,
-     fmt, extra) = row
-    return Metadata(id=id_, state=state, session=session, bill=bill, version=version, date=date,
-                    title=title, sponsors=tuple(json.loads(sponsors)), source=source,
-                    source_url=source_url, sha256=sha256, format=fmt,
-                    extra=tuple(sorted(json.loads(extra).items())))
+    (
+        id_,
+        state,
+        session,
+        bill,
+        version,
+        date,
+        title,
+        sponsors,
+        source,
+        source_url,
+        sha256,
+        fmt,
+        extra,
+    ) = row
+    return Metadata(
+        id=id_,
+        state=state,
+        session=session,
+        bill=bill,
+        version=version,
+        date=date,
+        title=title,
+        sponsors=tuple(json.loads(sponsors)),
+        source=source,
+        source_url=source_url,
+        sha256=sha256,
+        format=fmt,
+        extra=tuple(sorted(json.loads(extra).items())),
+    )
 
 
 def rebuild(meta: Metadata, text: bytes, spans: bytes) -> Document:
@@ -202,6 +267,10 @@ def rebuild(meta: Metadata, text: bytes, spans: bytes) -> Document:
     def spans_of(lst):
         return tuple(Span(int(a), int(b), str(k), str(lab)) for a, b, k, lab in lst)
 
-    return Document(text=zlib.decompress(text).decode("utf-8"), meta=meta,
-                    skip=spans_of(sp["skip"]), marks=spans_of(sp["marks"]),
-                    pages=tuple(sp["pages"]))
+    return Document(
+        text=zlib.decompress(text).decode("utf-8"),
+        meta=meta,
+        skip=spans_of(sp["skip"]),
+        marks=spans_of(sp["marks"]),
+        pages=tuple(sp["pages"]),
+    )

@@ -13,10 +13,10 @@ SCHEMA = "billdiff.search/1"
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-def _side(doc: Document | None, tokens: Tokens | None, w0: int, w1: int, c0: int, c1: int,
-          section: str) -> dict:
-    d = {"start_word": w0, "end_word": w1, "start_char": c0, "end_char": c1,
-         "section": section}
+def _side(
+    doc: Document | None, tokens: Tokens | None, w0: int, w1: int, c0: int, c1: int, section: str
+) -> dict:
+    d = {"start_word": w0, "end_word": w1, "start_char": c0, "end_char": c1, "section": section}
     if doc is not None:
         d["line"] = doc.line_of(c0)
         d["text"] = doc.text[c0:c1]
@@ -26,10 +26,12 @@ def _side(doc: Document | None, tokens: Tokens | None, w0: int, w1: int, c0: int
 def passage_to_dict(p: Passage, hit: SearchHit) -> dict:
     r = hit.report
     return {
-        "query": _side(r.a_doc, r.a_tokens, p.a_start, p.a_end, p.a_char_start, p.a_char_end,
-                       p.a_section),
-        "hit": _side(r.b_doc, r.b_tokens, p.b_start, p.b_end, p.b_char_start, p.b_char_end,
-                     p.b_section),
+        "query": _side(
+            r.a_doc, r.a_tokens, p.a_start, p.a_end, p.a_char_start, p.a_char_end, p.a_section
+        ),
+        "hit": _side(
+            r.b_doc, r.b_tokens, p.b_start, p.b_end, p.b_char_start, p.b_char_end, p.b_section
+        ),
         "words": max(p.a_words, p.b_words),
         "identical_words": p.identical_words,
         "identity": round(p.identity, 4),
@@ -81,8 +83,10 @@ def search_to_dict(res: SearchResult) -> dict:
 
 
 def nothing_found(res: SearchResult) -> str:
-    return (f"no indexed bill shares a passage of {res.settings.get('min_words')} or more words "
-            f"with {res.query.meta.label} ({res.index_documents} bills searched)")
+    return (
+        f"no indexed bill shares a passage of {res.settings.get('min_words')} or more words "
+        f"with {res.query.meta.label} ({res.index_documents} bills searched)"
+    )
 
 
 def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
@@ -98,6 +102,7 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
     for o in p.ops:
         if o.tag == "equal":
             same.update(range(o.a_start, o.a_end))
+
     def runs(lo: int, hi: int):
         """(first, last, identical) runs of words lo..hi-1."""
         i = lo
@@ -134,35 +139,53 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
 
     plain = console.no_color or not console.is_terminal
     q = res.query
-    console.print(Text.assemble(("query ", "dim"), (q.meta.label, "bold"),
-                                (f" — {q.words:,} words; {res.index_documents:,} indexed bills, "
-                                 f"{res.candidates_considered:,} candidates from LSH", "dim")))
+    console.print(
+        Text.assemble(
+            ("query ", "dim"),
+            (q.meta.label, "bold"),
+            (
+                f" — {q.words:,} words; {res.index_documents:,} indexed bills, "
+                f"{res.candidates_considered:,} candidates from LSH",
+                "dim",
+            ),
+        )
+    )
     if not res.hits:
         console.print(nothing_found(res))
         return
     for rank, h in enumerate(res.hits, 1):
         r = h.report
-        kind = ("substantive reuse" if h.substantive else "boilerplate only")
+        kind = "substantive reuse" if h.substantive else "boilerplate only"
         head = Text.assemble(
-            (f"{rank:>2}. ", "bold"), (h.doc.meta.label, "bold cyan"),
-            (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"))
+            (f"{rank:>2}. ", "bold"),
+            (h.doc.meta.label, "bold cyan"),
+            (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"),
+        )
         console.print(head)
         console.print(
             f"    score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
             f"{r.coverage_b:.0%} of this bill · {len(r.passages)} passages, longest "
             f"{r.longest} words · boilerplate {h.boilerplate_share:.0%} · {kind} · "
-            f"estimated similarity (LSH) {h.estimated_similarity:.2f}")
+            f"estimated similarity (LSH) {h.estimated_similarity:.2f}"
+        )
         console.print(f"    {h.reason}", style="dim")
-        top = sorted(r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share),
-                                                 p.a_start))[:passages]
+        top = sorted(
+            r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share), p.a_start)
+        )[:passages]
         for p in top:
             line_a = r.a_doc.line_of(p.a_char_start) if r.a_doc else 0
             line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
             tag = " (boilerplate)" if p.is_boilerplate else ""
-            console.print(Text.assemble(
-                ("    · ", "dim"),
-                (f"{max(p.a_words, p.b_words)} words, {p.identity:.0%} identical{tag}; "
-                 f"query line {line_a} ↔ line {line_b}", "dim")))
+            console.print(
+                Text.assemble(
+                    ("    · ", "dim"),
+                    (
+                        f"{max(p.a_words, p.b_words)} words, {p.identity:.0%} identical{tag}; "
+                        f"query line {line_a} ↔ line {line_b}",
+                        "dim",
+                    ),
+                )
+            )
             ex = _excerpt(h, p, plain=plain)
             ex.pad_left(6)
             console.print(ex)
