@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from test_index_util import compose, doc, load_sections
 
+from billdiff.boilerplate import Boilerplate
 from billdiff.errors import IndexError_
 from billdiff.index import Index, default_db_path
 from billdiff.index.sketch import (
@@ -215,3 +216,27 @@ def test_word_hashes_are_stable_across_processes(tmp_path):
         env={"PYTHONHASHSEED": "123", "PATH": ""},
     ).stdout.strip()
     assert int(out) == int(word_hashes(["facial", "recognition"])[1])
+
+
+def test_boilerplate_share_separates_common_from_rare_text(tmp_path):
+    """SYNTHETIC: 20 bills share a clause; two share a rare passage."""
+    rng = random.Random(2)
+    clause = ("if any provision of this act or its application to any person or circumstance "
+              "is held invalid the remainder of the act is not affected")
+    rare = " ".join(f"rare{i}" for i in range(40))
+    docs = []
+    for i in range(20):
+        body = " ".join(f"w{rng.randrange(10**6)}" for _ in range(200))
+        extra = rare if i < 2 else ""
+        docs.append(doc(f"s{i:02d}", f"SYNTHETIC {body} {clause} {extra}", state="WA"))
+    with Index(tmp_path / "b.db") as ix:
+        ix.add(docs)
+        bp = ix.boilerplate()  # reads the index: use it while the index is open
+        t = ix.tokens("s00")
+        words = list(t.words)
+        c0 = words.index("if")
+        r0 = words.index("rare0")
+        assert bp.share(t, c0, c0 + 20) == 1.0
+        assert bp.share(t, r0, r0 + 40) == 0.0
+    mem = Boilerplate.from_tokens([tokenize(d) for d in docs], shingle_words=4)
+    assert mem.share(t, c0, c0 + 20) == 1.0 and mem.share(t, r0, r0 + 40) == 0.0
