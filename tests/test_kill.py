@@ -140,7 +140,11 @@ def test_search_works_while_add_runs(bill_dir, tmp_path):
     with Index(db) as ix:
         ix.add(files[:20])
     p = subprocess.Popen(
-        _add_cmd(bill_dir, db), cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _add_cmd(bill_dir, db),
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     searches = during = 0
     try:
@@ -155,7 +159,7 @@ def test_search_works_while_add_runs(bill_dir, tmp_path):
                 break
     finally:
         if p.poll() is None:
-            p.kill()
+            os.killpg(p.pid, signal.SIGKILL)  # the add and its workers
         p.wait()
     assert p.returncode == 0, p.stderr.read()
     assert during >= 2, f"only {during} searches overlapped the add"

@@ -602,6 +602,17 @@ class Index:
         )
 
 
+def _worker_init() -> None:
+    """A worker dies with its parent (Linux): a killed `index add` leaves no orphans behind."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run(items, meta_for, params, keep, read_kw, workers):
     """Prepared documents in input order; a process pool when there is enough work."""
     from .prepare import prepare
@@ -615,7 +626,7 @@ def _run(items, meta_for, params, keep, read_kw, workers):
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init) as pool:
         pending = []
         it = iter(items)
         window = n * 8
