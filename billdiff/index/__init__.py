@@ -7,7 +7,8 @@ parameter sets.
 
 from __future__ import annotations
 
-from .core import AddResult, Index, default_db_path
+from .core import Index, default_db_path
 from .presets import DEFAULT_PRESET, PRESETS
+from .writer import AddResult
 
 __all__ = ["Index", "AddResult", "default_db_path", "PRESETS", "DEFAULT_PRESET"]
