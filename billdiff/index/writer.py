@@ -23,7 +23,7 @@ _COMMIT_MIN_SECONDS = 1.0
 _COMMIT_MAX_SECONDS = 60.0
 _COMMIT_MIN_ROWS = 200_000
 _COMMIT_TABLE_SHARE = 0.25
-_COMMIT_MAX_ROWS = 4_000_000  # bounds the memory of the staged rows
+_COMMIT_MAX_ROWS = 24_000_000  # bounds the memory of the staged rows (~1 GB)
 
 
 @dataclass(frozen=True)
