@@ -19,6 +19,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
+
 venv: $(VENV)/.installed
 
 # The main job: the facial-recognition lineage (network, or the mirror in ../shared when offline).
@@ -33,10 +37,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check billdiff tests bench
 	$(BIN)/ruff format --check billdiff tests bench
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python bench/compare.py
+# The peer tools (../shared/peers) run from their own virtualenv, pinned by their requirements.
+PEERS_VENV ?= .venv-peers
+$(PEERS_VENV)/bin/python:
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install -q -r $(SHARED)/peers/requirements.txt
+
+# Small sizes for a laptop; the full runs are `bench/index.py --n 100000`, `bench/lineage.py`.
+bench: $(VENV)/.installed-bench $(PEERS_VENV)/bin/python
+	$(BIN)/python bench/compare.py --peers-python $(PEERS_VENV)/bin/python
 	$(BIN)/python bench/index.py --n 2000
-	$(BIN)/python bench/lineage.py --n 1000
+	$(BIN)/python bench/lineage.py --sizes 1000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(PEERS_VENV) .pytest_cache .ruff_cache build *.egg-info

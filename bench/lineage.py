@@ -94,8 +94,9 @@ def make_corpus(n: int, seed: int = 7, planted: list | None = None):
             rng.shuffle(body)
         k += 1
         bill = f"{rng.choice(('HB', 'SB'))} {1000 + k}"
-        docs.append(_doc(Document, Metadata, f"b{k:05d}", state, year, day, bill,
-                         "introduced", body))
+        docs.append(
+            _doc(Document, Metadata, f"b{k:05d}", state, year, day, bill, "introduced", body)
+        )
         bodies.append(body)
         owners.append(f"b{k:05d}")
         if planted is not None and src_id:
@@ -104,8 +105,19 @@ def make_corpus(n: int, seed: int = 7, planted: list | None = None):
             if planted is not None:
                 planted.append((f"b{k:05d}", f"b{k:05d}-s", "version"))
             v2 = [_edit(s, 0.03, rng) for s in body] + [next(take)]
-            docs.append(_doc(Document, Metadata, f"b{k:05d}-s", state, year,
-                             min(day + 20, 360), "S" + bill, "substitute", v2))
+            docs.append(
+                _doc(
+                    Document,
+                    Metadata,
+                    f"b{k:05d}-s",
+                    state,
+                    year,
+                    min(day + 20, 360),
+                    "S" + bill,
+                    "substitute",
+                    v2,
+                )
+            )
     return docs
 
 
@@ -113,12 +125,20 @@ def _doc(Document, Metadata, ident, state, year, day, bill, version, body):
     import datetime
 
     date = (datetime.date(year, 1, 1) + datetime.timedelta(days=day)).isoformat()
-    head = (f"BENCH DOCUMENT (composed from statute text) {state} {bill}\n"
-            f"AN ACT Relating to bench item {ident}.\n"
-            f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {state}:\n")
+    head = (
+        f"BENCH DOCUMENT (composed from statute text) {state} {bill}\n"
+        f"AN ACT Relating to bench item {ident}.\n"
+        f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {state}:\n"
+    )
     text = head + "\n".join(f"NEW SECTION. Sec. {i}. {s}" for i, s in enumerate(body, 1))
-    meta = Metadata(id=ident, state=state, session=f"{year} regular session", bill=bill,
-                    version=version, date=date)
+    meta = Metadata(
+        id=ident,
+        state=state,
+        session=f"{year} regular session",
+        bill=bill,
+        version=version,
+        date=date,
+    )
     return Document(text=text, meta=meta)
 
 
@@ -133,7 +153,7 @@ def _peer(docs) -> tuple[float, int]:
     lsh = MinHashLSH(threshold=0.05, num_perm=128)
     for i, w in enumerate(toks):
         m = MinHash(num_perm=128, seed=1)
-        m.update_batch([" ".join(w[j:j + 5]).encode() for j in range(max(len(w) - 4, 1))])
+        m.update_batch([" ".join(w[j : j + 5]).encode() for j in range(max(len(w) - 4, 1))])
         lsh.insert(str(i), m)
         if i == 0:
             mins = []
@@ -167,8 +187,11 @@ def one(n: int, peer: bool) -> dict:
     for e in g.edges:
         if not e.reduced:
             types[e.type] = types.get(e.type, 0) + 1
-    directed = {(e.source, e.target) for e in g.edges
-                if e.type in ("copied-from", "version-of", "shares-source-with")}
+    directed = {
+        (e.source, e.target)
+        for e in g.edges
+        if e.type in ("copied-from", "version-of", "shares-source-with")
+    }
     undirected = directed | {(t, s) for s, t in directed}
     found = {kind: [0, 0] for kind in ("copy", "version")}
     for s, t, kind in planted:
@@ -176,13 +199,24 @@ def one(n: int, peer: bool) -> dict:
         ok = (s, t) in directed if kind == "version" else (s, t) in undirected
         found[kind][0] += ok
     recall = {k: f"{a}/{b}" for k, (a, b) in found.items()}
-    out = {"docs": n, "words": words, "planted_found": recall, "build_corpus_s": round(t_make, 2),
-           "lineage_s": round(t_lin, 2), "peak_rss_mb": round(rss), "edges": len(g.edges),
-           "drawn_by_type": types, "families": len(g.families)}
+    out = {
+        "docs": n,
+        "words": words,
+        "planted_found": recall,
+        "build_corpus_s": round(t_make, 2),
+        "lineage_s": round(t_lin, 2),
+        "peak_rss_mb": round(rss),
+        "edges": len(g.edges),
+        "drawn_by_type": types,
+        "families": len(g.families),
+    }
     if peer and n <= PEER_MAX:
         t_peer, npairs = _peer(docs)
-        out.update(peer_s=round(t_peer, 2), peer_pairs=npairs,
-                   ratio_billdiff_over_peer=round(t_lin / t_peer, 2) if t_peer else None)
+        out.update(
+            peer_s=round(t_peer, 2),
+            peer_pairs=npairs,
+            ratio_billdiff_over_peer=round(t_lin / t_peer, 2) if t_peer else None,
+        )
     return out
 
 
@@ -207,9 +241,11 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
     if len(rows) >= 2:
         a0, b0 = rows[0], rows[-1]
-        print(f"growth {a0['docs']} → {b0['docs']} docs: time ×{b0['lineage_s'] / a0['lineage_s']:.1f}"
-              f", peak memory ×{b0['peak_rss_mb'] / a0['peak_rss_mb']:.1f}"
-              f" (target: ≤ 600 s at 10k; measured {b0['lineage_s']:.0f} s)")
+        print(
+            f"growth {a0['docs']} → {b0['docs']} docs: time ×{b0['lineage_s'] / a0['lineage_s']:.1f}"
+            f", peak memory ×{b0['peak_rss_mb'] / a0['peak_rss_mb']:.1f}"
+            f" (target: ≤ 600 s at 10k; measured {b0['lineage_s']:.0f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@ from ._version import __version__
 
 # command name -> (module, attribute, one-line help shown by `billdiff --help`)
 COMMANDS = {
-    "compare": ("compare", "compare", "Compare two bills: every reused passage, word-level changes."),
+    "compare": (
+        "compare",
+        "compare",
+        "Compare two bills: every reused passage, word-level changes.",
+    ),
     "index": ("index", "index", "Manage the corpus index (add, remove, list, stats)."),
     "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
     "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),

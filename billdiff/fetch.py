@@ -67,8 +67,11 @@ def find_in_mirror(mirror, url: str, id: str | None = None) -> Path | None:
     """The mirror's copy of ``url``: ``<url basename>`` or ``<id>.<ext>``, anywhere below."""
     root = Path(mirror)
     if not root.is_dir():
-        raise FetchError("the mirror folder does not exist", path=str(mirror),
-                         hint="pass --mirror DIR with a folder of downloaded files")
+        raise FetchError(
+            "the mirror folder does not exist",
+            path=str(mirror),
+            hint="pass --mirror DIR with a folder of downloaded files",
+        )
     base = url_basename(url)
     names = [n for n in (base,) if n]
     if id:
@@ -122,8 +125,7 @@ def _by_sidecar_source(root: Path, url: str) -> Path | None:
                 continue
             # a GPO .htm is a <pre> around the text: the corpus keeps it as .txt
             exts = (".htm", ".html", ".txt") if ext in (".htm", ".html") else (ext,)
-            copy = next((side.with_suffix(e) for e in exts if side.with_suffix(e).is_file()),
-                        None)
+            copy = next((side.with_suffix(e) for e in exts if side.with_suffix(e).is_file()), None)
             if copy is None:
                 continue
             score = len(url_parts & {p.lower() for p in s.split("/") if p})
@@ -138,13 +140,24 @@ def cache_path(url: str, cache_dir=None) -> Path:
     return root / "http" / f"{h}-{url_basename(url) or 'index'}"
 
 
-def fetch(url: str, *, cache_dir=None, offline: bool = False, mirror=None,
-          timeout: float = 30, retries: int = 3, min_interval: float = 0.0,
-          id: str | None = None) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    cache_dir=None,
+    offline: bool = False,
+    mirror=None,
+    timeout: float = 30,
+    retries: int = 3,
+    min_interval: float = 0.0,
+    id: str | None = None,
+) -> Fetched:
     """Return a local copy of ``url`` (mirror, then cache, then the network)."""
     if not is_url(url):
-        raise FetchError("not an http(s) URL", path=str(url), hint="give an http:// or "
-                         "https:// address, or a path to a file")
+        raise FetchError(
+            "not an http(s) URL",
+            path=str(url),
+            hint="give an http:// or https:// address, or a path to a file",
+        )
     if mirror is not None:
         hit = find_in_mirror(mirror, url, id)
         if hit is not None:
@@ -160,15 +173,21 @@ def fetch(url: str, *, cache_dir=None, offline: bool = False, mirror=None,
         return Fetched(target, url, _sha256_file(target), ctype, True, False)
     if offline:
         where = f" in {mirror}" if mirror is not None else ""
-        raise FetchError(f"offline and no mirror copy of {url}{where}", path=url,
-                         hint="pass --mirror DIR with the file, or go online")
-    return _download(url, target, note, timeout=timeout, retries=retries,
-                     min_interval=min_interval)
+        raise FetchError(
+            f"offline and no mirror copy of {url}{where}",
+            path=url,
+            hint="pass --mirror DIR with the file, or go online",
+        )
+    return _download(url, target, note, timeout=timeout, retries=retries, min_interval=min_interval)
 
 
 def _guess_type(path: Path) -> str:
-    return {".pdf": "application/pdf", ".htm": "text/html", ".html": "text/html",
-            ".txt": "text/plain"}.get(path.suffix.lower(), "")
+    return {
+        ".pdf": "application/pdf",
+        ".htm": "text/html",
+        ".html": "text/html",
+        ".txt": "text/plain",
+    }.get(path.suffix.lower(), "")
 
 
 def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) -> Fetched:
@@ -180,8 +199,7 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
         if attempt:
             time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
         _polite(url, min_interval)
-        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
-                                                   "Accept": "*/*"})
+        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
@@ -189,41 +207,71 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
                 sha, size = _stream_to(resp, target)
             if expected is not None and expected.isdigit() and int(expected) != size:
                 target.unlink(missing_ok=True)
-                last = FetchError(f"download truncated (got {size} of {expected} bytes)",
-                                  path=url, hint="try again later; the server cut the "
-                                  "transfer short")
+                last = FetchError(
+                    f"download truncated (got {size} of {expected} bytes)",
+                    path=url,
+                    hint="try again later; the server cut the transfer short",
+                )
                 continue
-            note.write_text(json.dumps({"url": url, "content_type": ctype, "sha256": sha,
-                                        "bytes": size, "fetched": time.time()}))
+            note.write_text(
+                json.dumps(
+                    {
+                        "url": url,
+                        "content_type": ctype,
+                        "sha256": sha,
+                        "bytes": size,
+                        "fetched": time.time(),
+                    }
+                )
+            )
             return Fetched(target, url, sha, ctype, False, False)
         except urllib.error.HTTPError as err:
             status = err.code
-            last = FetchError(f"the server answered HTTP {status} {err.reason}", path=url,
-                              hint="check the URL" if status in (404, 410) else
-                              "try again later, or use --offline --mirror DIR")
+            last = FetchError(
+                f"the server answered HTTP {status} {err.reason}",
+                path=url,
+                hint="check the URL"
+                if status in (404, 410)
+                else "try again later, or use --offline --mirror DIR",
+            )
             if status != 429 and status < 500:
                 raise last from None
         except TimeoutError:
-            last = FetchError(f"timed out after {timeout:g} s ({attempt + 1} attempts)",
-                              path=url, hint="try again later, raise BILLDIFF_TIMEOUT, or use "
-                              "--offline --mirror DIR with a downloaded copy")
+            last = FetchError(
+                f"timed out after {timeout:g} s ({attempt + 1} attempts)",
+                path=url,
+                hint="try again later, raise BILLDIFF_TIMEOUT, or use "
+                "--offline --mirror DIR with a downloaded copy",
+            )
         except urllib.error.URLError as err:
             reason = err.reason
             if isinstance(reason, TimeoutError | socket.timeout):
-                last = FetchError(f"timed out after {timeout:g} s ({attempt + 1} attempts)",
-                                  path=url, hint="try again later, raise BILLDIFF_TIMEOUT, "
-                                  "or use --offline --mirror DIR with a downloaded copy")
+                last = FetchError(
+                    f"timed out after {timeout:g} s ({attempt + 1} attempts)",
+                    path=url,
+                    hint="try again later, raise BILLDIFF_TIMEOUT, "
+                    "or use --offline --mirror DIR with a downloaded copy",
+                )
             else:
-                last = FetchError(f"cannot connect ({reason})", path=url,
-                                  hint="check the address and the network, or use "
-                                  "--offline --mirror DIR with a downloaded copy")
+                last = FetchError(
+                    f"cannot connect ({reason})",
+                    path=url,
+                    hint="check the address and the network, or use "
+                    "--offline --mirror DIR with a downloaded copy",
+                )
         except (ConnectionError, OSError) as err:
             if isinstance(err, _Truncated):
-                last = FetchError(f"download truncated ({err})", path=url,
-                                  hint="try again later; the server cut the transfer short")
+                last = FetchError(
+                    f"download truncated ({err})",
+                    path=url,
+                    hint="try again later; the server cut the transfer short",
+                )
             else:
-                last = FetchError(f"network error ({err.__class__.__name__}: {err})", path=url,
-                                  hint="check the network, or use --offline --mirror DIR")
+                last = FetchError(
+                    f"network error ({err.__class__.__name__}: {err})",
+                    path=url,
+                    hint="check the network, or use --offline --mirror DIR",
+                )
     assert last is not None
     raise last
 
@@ -246,8 +294,9 @@ def _stream_to(resp, target: Path) -> tuple[str, int]:
                 try:
                     chunk = resp.read(1 << 16)
                 except http.client.IncompleteRead as err:
-                    raise _Truncated(f"got {size + len(err.partial)} bytes, "
-                                     f"expected {err.expected} more") from None
+                    raise _Truncated(
+                        f"got {size + len(err.partial)} bytes, expected {err.expected} more"
+                    ) from None
                 if not chunk:
                     break
                 h.update(chunk)

@@ -51,7 +51,7 @@ def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
         for m in _WORD.finditer(text, seg_start, seg_end):
             s, e = m.span()
             w = _fold(m.group())
-            if words and _may_continue(text[starts[-1]:ends[-1]], m.group()):
+            if words and _may_continue(text[starts[-1] : ends[-1]], m.group()):
                 # join "manage-\n ment": the gap since the previous word (with skipped
                 # furniture removed) is a hyphen and a line break
                 gap = _gap_text(text, ends[-1], s, skip)

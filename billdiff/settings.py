@@ -19,10 +19,10 @@ class Settings:
     max_gap: int = 8  # words of edits tolerated inside one passage (per side)
     min_identity: float = 0.7  # passages below this share of identical words are dropped
     # --- sketching / index -----------------------------------------------------------------
-    shingle_words: int = 5
+    shingle_words: int = 4  # = the index's "standard" preset (billdiff/index/presets.py)
     window_words: int = 50  # passage windows that are sketched
     window_step: int = 25
-    num_perm: int = 128
+    num_perm: int = 96
     lsh_bands: int = 32  # bands * rows == num_perm
     seed: int = 1
     # --- boilerplate ------------------------------------------------------------------------
@@ -37,21 +37,33 @@ class Settings:
                 raise SettingsError(msg)
 
         need(self.min_words >= 3, f"min_words={self.min_words}: use 3 or more words")
-        need(1 <= self.seed_words <= self.min_words,
-             f"seed_words={self.seed_words}: use 1..min_words ({self.min_words})")
+        need(
+            1 <= self.seed_words <= self.min_words,
+            f"seed_words={self.seed_words}: use 1..min_words ({self.min_words})",
+        )
         need(self.max_gap >= 0, f"max_gap={self.max_gap}: use 0 or more")
-        need(0.0 < self.min_identity <= 1.0,
-             f"min_identity={self.min_identity}: use a share in (0, 1]")
+        need(
+            0.0 < self.min_identity <= 1.0,
+            f"min_identity={self.min_identity}: use a share in (0, 1]",
+        )
         need(self.shingle_words >= 1, f"shingle_words={self.shingle_words}: use 1 or more")
-        need(self.window_words >= self.shingle_words,
-             f"window_words={self.window_words}: use at least shingle_words")
-        need(1 <= self.window_step <= self.window_words,
-             f"window_step={self.window_step}: use 1..window_words")
+        need(
+            self.window_words >= self.shingle_words,
+            f"window_words={self.window_words}: use at least shingle_words",
+        )
+        need(
+            1 <= self.window_step <= self.window_words,
+            f"window_step={self.window_step}: use 1..window_words",
+        )
         need(self.num_perm >= 16, f"num_perm={self.num_perm}: use 16 or more")
-        need(self.lsh_bands >= 1 and self.num_perm % self.lsh_bands == 0,
-             f"lsh_bands={self.lsh_bands}: must divide num_perm ({self.num_perm})")
-        need(0.0 < self.boilerplate_doc_share <= 1.0,
-             f"boilerplate_doc_share={self.boilerplate_doc_share}: use a share in (0, 1]")
+        need(
+            self.lsh_bands >= 1 and self.num_perm % self.lsh_bands == 0,
+            f"lsh_bands={self.lsh_bands}: must divide num_perm ({self.num_perm})",
+        )
+        need(
+            0.0 < self.boilerplate_doc_share <= 1.0,
+            f"boilerplate_doc_share={self.boilerplate_doc_share}: use a share in (0, 1]",
+        )
         need(self.min_shared_words >= 1, f"min_shared_words={self.min_shared_words}: use 1+")
 
     @property

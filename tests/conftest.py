@@ -32,14 +32,21 @@ def peers_data() -> Path:
     return d
 
 
-def run_cli(*args: str, input: bytes | None = None, env: dict | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """Run the real entry point (python -m billdiff) and capture bytes."""
     e = dict(os.environ)
     e.pop("BILLDIFF_DEBUG", None)
     e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "billdiff", *args], input=input,
-                          capture_output=True, env=e, timeout=timeout, cwd=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "billdiff", *args],
+        input=input,
+        capture_output=True,
+        env=e,
+        timeout=timeout,
+        cwd=str(ROOT),
+    )
 
 
 @pytest.fixture

@@ -157,8 +157,13 @@ def test_mirror_answers_by_basename_or_id(corpus, tmp_path):
     url = "https://www.govinfo.gov/content/pkg/BILLS-117hr2008ih/pdf/us-117-hr2008-ih.pdf"
     got = fetch(url, cache_dir=tmp_path, offline=True, mirror=corpus)
     assert got.from_mirror and got.path.name == "us-117-hr2008-ih.pdf"
-    by_id = fetch("https://example.invalid/any/path.pdf", cache_dir=tmp_path, offline=True,
-                  mirror=corpus, id="us-117-hr2008-eh")
+    by_id = fetch(
+        "https://example.invalid/any/path.pdf",
+        cache_dir=tmp_path,
+        offline=True,
+        mirror=corpus,
+        id="us-117-hr2008-eh",
+    )
     assert by_id.path.name == "us-117-hr2008-eh.pdf"
     d = read(url, offline=True, mirror=corpus, cache_dir=tmp_path)
     assert d.meta.format == "pdf" and d.meta.bill == "H.R. 2008"  # sidecar beside the copy
@@ -179,10 +184,16 @@ def test_mirror_finds_official_urls_through_sidecars(corpus, tmp_path):
     got = fetch(gov, cache_dir=tmp_path, offline=True, mirror=corpus)
     assert got.from_mirror and got.path.name == "us-117-hr2008-eh.pdf"
     wa = "https://lawfilesext.leg.wa.gov/biennium/2019-20/Htm/Bills/Senate%20Bills/5376-S.htm"
-    assert fetch(wa, cache_dir=tmp_path, offline=True, mirror=corpus).path.name == \
-        "wa-2019-sb5376-substitute.htm"
+    assert (
+        fetch(wa, cache_dir=tmp_path, offline=True, mirror=corpus).path.name
+        == "wa-2019-sb5376-substitute.htm"
+    )
     d = read(gov, offline=True, mirror=corpus, cache_dir=tmp_path)
     assert d.meta.version == "eh" and d.meta.id == "BILLS-117hr2008eh"
     with pytest.raises(FetchError, match="offline and no mirror copy"):
-        fetch("https://www.govinfo.gov/content/pkg/BILLS-117hr1ih/pdf/BILLS-117hr1ih.pdf",
-              cache_dir=tmp_path, offline=True, mirror=corpus)
+        fetch(
+            "https://www.govinfo.gov/content/pkg/BILLS-117hr1ih/pdf/BILLS-117hr1ih.pdf",
+            cache_dir=tmp_path,
+            offline=True,
+            mirror=corpus,
+        )

@@ -221,8 +221,10 @@ def test_word_hashes_are_stable_across_processes(tmp_path):
 def test_boilerplate_share_separates_common_from_rare_text(tmp_path):
     """SYNTHETIC: 20 bills share a clause; two share a rare passage."""
     rng = random.Random(2)
-    clause = ("if any provision of this act or its application to any person or circumstance "
-              "is held invalid the remainder of the act is not affected")
+    clause = (
+        "if any provision of this act or its application to any person or circumstance "
+        "is held invalid the remainder of the act is not affected"
+    )
     rare = " ".join(f"rare{i}" for i in range(40))
     docs = []
     for i in range(20):

@@ -38,7 +38,7 @@ def test_rcw_pages_all_read(corpus):
 
 def test_rcw_change_banner_is_furniture(corpus):
     doc = read(corpus / "html-samples" / "rcw-section_41-04-281.html")
-    furn = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "furniture"]
+    furn = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "furniture"]
     assert furn and all(f.startswith("*** CHANGE IN 2025 ***") for f in furn)
     assert "change" not in tokenize(doc).words
 
@@ -71,8 +71,9 @@ def test_wa_bill_html_reads_like_its_txt_rendition(corpus):
     for htm in bills:
         h = read(htm)
         t = read(htm.with_suffix(".txt"))
-        assert tokenize(h, keep_deleted=True).words == tokenize(t, keep_deleted=True).words, \
+        assert tokenize(h, keep_deleted=True).words == tokenize(t, keep_deleted=True).words, (
             htm.name
+        )
 
 
 def test_struck_html_matches_sidecar_flags(corpus):
@@ -91,9 +92,9 @@ def test_sb5104_section_8_struck_2021_inserted_2026(corpus):
     i = doc.text.index("take effect July 1, ((2021))2026.")
     j = doc.text.index("\n", i)
     struck = [s for s in doc.skip if s.kind == "deleted" and i <= s.start < j]
-    assert [doc.text[s.start:s.end] for s in struck] == ["((2021))"]
+    assert [doc.text[s.start : s.end] for s in struck] == ["((2021))"]
     ins = [m for m in doc.marks if m.kind == "inserted" and i <= m.start < j]
-    assert [doc.text[m.start:m.end] for m in ins] == ["2026"]
+    assert [doc.text[m.start : m.end] for m in ins] == ["2026"]
     enacted = " ".join(tokenize(doc).words)
     assert "take effect july 1 2026" in enacted
     assert "take effect july 1 2021 2026" in " ".join(tokenize(doc, keep_deleted=True).words)
@@ -128,8 +129,8 @@ def test_synthetic_html_strike_tags_and_chrome(tmp_path):
     assert "Cell one | Cell two" in lines
     for junk in ("Home", "tracker", "Search", "hidden text", "invisible text", "display"):
         assert junk not in doc.text
-    deleted = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "deleted"]
-    inserted = [doc.text[m.start:m.end] for m in doc.marks if m.kind == "inserted"]
+    deleted = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "deleted"]
+    inserted = [doc.text[m.start : m.end] for m in doc.marks if m.kind == "inserted"]
     assert deleted == ["twenty", "may", "denied", "never"]
     assert inserted == ["thirty", "shall", "online"]
     words = " ".join(tokenize(doc).words)
@@ -140,8 +141,9 @@ def test_synthetic_html_strike_tags_and_chrome(tmp_path):
     assert [m.label for m in doc.marks if m.kind == "section"] == ["Sec. 1", "Sec. 2"]
 
 
-@pytest.mark.parametrize("charset,encoding", [(None, "utf-8"), ("windows-1252", "cp1252"),
-                                              ("iso-8859-1", "latin-1")])
+@pytest.mark.parametrize(
+    "charset,encoding", [(None, "utf-8"), ("windows-1252", "cp1252"), ("iso-8859-1", "latin-1")]
+)
 def test_html_charsets(tmp_path, charset, encoding):
     meta = f'<meta charset="{charset}">' if charset else ""
     page = f"<html><head>{meta}</head><body><p>SYNTHETIC: Peña’s café — ok</p></body></html>"
@@ -163,10 +165,13 @@ def test_gpo_html_rendition_reads_like_the_text(corpus, tmp_path):
         txt_path = corpus / "us-congress" / f"{stem}.txt"
         text = txt_path.read_text(encoding="utf-8")
         page = tmp_path / f"{stem}.htm"
-        page.write_text("<html><body><pre>" + html.escape(text, quote=False) +
-                        "</pre></body></html>", encoding="utf-8")
+        page.write_text(
+            "<html><body><pre>" + html.escape(text, quote=False) + "</pre></body></html>",
+            encoding="utf-8",
+        )
         h, t = read(page), read(txt_path)
         assert h.text.strip() == t.text.strip()
         assert tokenize(h).words == tokenize(t).words
-        assert sum(s.kind == "furniture" for s in h.skip) == \
-            sum(s.kind == "furniture" for s in t.skip)
+        assert sum(s.kind == "furniture" for s in h.skip) == sum(
+            s.kind == "furniture" for s in t.skip
+        )

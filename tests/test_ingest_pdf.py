@@ -11,13 +11,33 @@ from billdiff.ingest import read
 from billdiff.normalize import tokenize
 
 STEMS = [
-    "us-116-hr200-ih", "us-116-hr2000-ih", "us-116-hr2001-ih", "us-116-hr2002-eh",
-    "us-116-hr2002-ih", "us-116-hr2002-rfs", "us-116-hr2003-ih", "us-116-hr2004-ih",
-    "us-116-hr2005-ih", "us-116-hr2006-ih", "us-116-hr2007-ih", "us-116-hr2008-ih",
-    "us-116-hr2009-ih", "us-117-hr200-ih", "us-117-hr2000-ih", "us-117-hr2001-ih",
-    "us-117-hr2002-ih", "us-117-hr2003-ih", "us-117-hr2004-ih", "us-117-hr2005-ih",
-    "us-117-hr2006-ih", "us-117-hr2007-ih", "us-117-hr2008-eh", "us-117-hr2008-ih",
-    "us-117-hr2008-rfs", "us-117-hr2008-rh", "us-117-hr2009-ih",
+    "us-116-hr200-ih",
+    "us-116-hr2000-ih",
+    "us-116-hr2001-ih",
+    "us-116-hr2002-eh",
+    "us-116-hr2002-ih",
+    "us-116-hr2002-rfs",
+    "us-116-hr2003-ih",
+    "us-116-hr2004-ih",
+    "us-116-hr2005-ih",
+    "us-116-hr2006-ih",
+    "us-116-hr2007-ih",
+    "us-116-hr2008-ih",
+    "us-116-hr2009-ih",
+    "us-117-hr200-ih",
+    "us-117-hr2000-ih",
+    "us-117-hr2001-ih",
+    "us-117-hr2002-ih",
+    "us-117-hr2003-ih",
+    "us-117-hr2004-ih",
+    "us-117-hr2005-ih",
+    "us-117-hr2006-ih",
+    "us-117-hr2007-ih",
+    "us-117-hr2008-eh",
+    "us-117-hr2008-ih",
+    "us-117-hr2008-rfs",
+    "us-117-hr2008-rh",
+    "us-117-hr2009-ih",
 ]
 
 
@@ -48,7 +68,7 @@ def test_gpo_furniture_is_skipped_not_removed(corpus):
     doc = read(corpus / "us-congress" / "us-117-hr2008-ih.pdf")
     kinds = {s.kind for s in doc.skip}
     assert {"furniture", "line-number"} <= kinds
-    furniture = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "furniture"]
+    furniture = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "furniture"]
     # the text still holds the furniture (offsets stay true) ...
     assert any(f.startswith("VerDate") for f in furniture)
     assert any(f.startswith("•HR 2008") for f in furniture)
@@ -60,15 +80,18 @@ def test_gpo_furniture_is_skipped_not_removed(corpus):
     assert len(stamp) == len(doc.pages) == 2, "one vertical margin stamp per page"
     for s in doc.skip:
         if s.kind == "line-number":
-            assert doc.text[s.start:s.end].isdigit()
+            assert doc.text[s.start : s.end].isdigit()
 
 
 def test_line_numbers_run_from_one_on_each_page(corpus):
     doc = read(corpus / "us-congress" / "us-116-hr2005-ih.pdf")
     for i, start in enumerate(doc.pages):
         end = doc.pages[i + 1] if i + 1 < len(doc.pages) else len(doc.text)
-        nums = [int(doc.text[s.start:s.end]) for s in doc.skip
-                if s.kind == "line-number" and start <= s.start < end]
+        nums = [
+            int(doc.text[s.start : s.end])
+            for s in doc.skip
+            if s.kind == "line-number" and start <= s.start < end
+        ]
         if nums:
             assert nums == list(range(1, len(nums) + 1)), (i, nums)
     assert sum(1 for s in doc.skip if s.kind == "line-number") > 200
@@ -90,7 +113,7 @@ def test_rotated_back_cover_is_read_and_cover_words_unglued(corpus):
     """The engrossed bill's back cover is printed sideways; pdfplumber's default words glue
     '1ST SESSION' into one; we read it in its own direction with relative gaps."""
     doc = read(corpus / "us-congress" / "us-117-hr2008-eh.pdf")
-    last = doc.text[doc.pages[-1]:]
+    last = doc.text[doc.pages[-1] :]
     last_words = tokenize(type(doc)(last, doc.meta)).words
     assert "1st" in last_words and "session" in last_words
     assert "117th" in last_words and "congress" in last_words
@@ -99,8 +122,8 @@ def test_rotated_back_cover_is_read_and_cover_words_unglued(corpus):
 
 def test_struck_and_underlined_words_synthetic(tmp_path):
     doc = read(markup_pdf(tmp_path / "synthetic-markup.pdf"))
-    deleted = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "deleted"]
-    inserted = [doc.text[m.start:m.end] for m in doc.marks if m.kind == "inserted"]
+    deleted = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "deleted"]
+    inserted = [doc.text[m.start : m.end] for m in doc.marks if m.kind == "inserted"]
     assert deleted == ["twenty dollars", "never"]  # a stroked line and a thin filled rect
     assert inserted == ["thirty dollars"]
     enacted = " ".join(tokenize(doc).words)
@@ -116,11 +139,12 @@ def test_line_numbers_headers_page_numbers_synthetic(tmp_path):
     words = " ".join(tokenize(doc).words)
     expected = " ".join(numbered_line(n) for n in range(1, 31))
     # the hyphen break across each page break joins "manage-" + "ment"
-    assert words == expected.replace(numbered_line(11), "management " + numbered_line(11)) \
-        .replace(numbered_line(21), "management " + numbered_line(21))
+    assert words == expected.replace(numbered_line(11), "management " + numbered_line(11)).replace(
+        numbered_line(21), "management " + numbered_line(21)
+    )
     assert len(doc.pages) == 3
     assert sum(1 for s in doc.skip if s.kind == "line-number") == 30
-    furn = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "furniture"]
+    furn = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "furniture"]
     assert furn.count("SYNTHETIC ACT OF TESTING — DRAFT 7") == 3
     assert {"1", "2", "3"} <= set(furn)
 
@@ -135,8 +159,14 @@ def test_two_columns_read_left_then_right_synthetic(tmp_path):
 def test_pdf_metadata_from_sidecar(corpus):
     doc = read(corpus / "us-congress" / "us-117-hr2008-eh.pdf")
     m = doc.meta
-    assert (m.id, m.state, m.bill, m.version, m.date, m.format) == \
-        ("us-117-hr2008-eh", "US", "H.R. 2008", "eh", "2021-06-15", "pdf")
+    assert (m.id, m.state, m.bill, m.version, m.date, m.format) == (
+        "us-117-hr2008-eh",
+        "US",
+        "H.R. 2008",
+        "eh",
+        "2021-06-15",
+        "pdf",
+    )
     import hashlib
 
     raw = (corpus / "us-congress" / "us-117-hr2008-eh.pdf").read_bytes()

@@ -39,15 +39,29 @@ def markup_pdf(path: Path) -> Path:
     y = 700
     draw_words(c, 72, y, [(w, "") for w in "SYNTHETIC BILL FOR TESTS".split()], 14)
     y -= 30
-    line1 = [("The", ""), ("fee", ""), ("is", ""), ("twenty", "strike"), ("dollars", "strike"),
-             ("thirty", "under"), ("dollars", "under"), ("per", ""), ("permit.", "")]
+    line1 = [
+        ("The", ""),
+        ("fee", ""),
+        ("is", ""),
+        ("twenty", "strike"),
+        ("dollars", "strike"),
+        ("thirty", "under"),
+        ("dollars", "under"),
+        ("per", ""),
+        ("permit.", ""),
+    ]
     draw_words(c, 72, y, line1)
     y -= 20
     # a struck line drawn as a thin filled rectangle instead of a stroked line
     c.setFont("Times-Roman", 12)
     x = 72
-    for word, struck in [("Applicants", False), ("must", False), ("never", True),
-                         ("apply", False), ("online.", False)]:
+    for word, struck in [
+        ("Applicants", False),
+        ("must", False),
+        ("never", True),
+        ("apply", False),
+        ("online.", False),
+    ]:
         w = c.stringWidth(word, "Times-Roman", 12)
         c.drawString(x, y, word)
         if struck:
@@ -58,9 +72,11 @@ def markup_pdf(path: Path) -> Path:
     return path
 
 
-_NATO = ("alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike "
-         "november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee "
-         "zulu").split()
+_NATO = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike "
+    "november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee "
+    "zulu"
+).split()
 
 
 def numbered_line(n: int) -> str:
@@ -121,8 +137,7 @@ def image_only_pdf(path: Path) -> Path:
 def encrypted_pdf(path: Path) -> Path:
     from reportlab.lib import pdfencrypt
 
-    enc = pdfencrypt.StandardEncryption("user-secret", ownerPassword="owner-secret",
-                                        strength=128)
+    enc = pdfencrypt.StandardEncryption("user-secret", ownerPassword="owner-secret", strength=128)
     c = _canvas(path, encrypt=enc)
     c.setFont("Times-Roman", 12)
     c.drawString(72, 700, "SYNTHETIC protected bill text.")

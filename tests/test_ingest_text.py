@@ -44,7 +44,7 @@ def test_text_is_verbatim_and_offsets_true(tmp_path):
     toks = tokenize(doc)
     assert toks.words == ("synthetic", "sec", "1", "management", "of", "the", "final", "rule")
     i = toks.words.index("management")
-    assert doc.text[toks.starts[i]:toks.ends[i]] == "Man\u00adage\u00adment"
+    assert doc.text[toks.starts[i] : toks.ends[i]] == "Man\u00adage\u00adment"
     assert [m.label for m in doc.marks if m.kind == "section"] == ["Sec. 1"]
 
 
@@ -60,11 +60,13 @@ def test_undecodable_text_is_an_input_error(tmp_path):
 
 def test_gpo_banner_is_furniture(corpus):
     doc = read(corpus / "us-congress" / "us-117-hr2008-eh.txt")
-    furn = [doc.text[s.start:s.end].strip() for s in doc.skip if s.kind == "furniture"]
-    assert furn[:4] == ["[Congressional Bills 117th Congress]",
-                        "[From the U.S. Government Publishing Office]",
-                        "[H.R. 2008 Engrossed in House (IH)]".replace("(IH)", "(EH)"),
-                        "<DOC>"]
+    furn = [doc.text[s.start : s.end].strip() for s in doc.skip if s.kind == "furniture"]
+    assert furn[:4] == [
+        "[Congressional Bills 117th Congress]",
+        "[From the U.S. Government Publishing Office]",
+        "[H.R. 2008 Engrossed in House (IH)]".replace("(IH)", "(EH)"),
+        "<DOC>",
+    ]
     assert any(set(f) == {"_"} for f in furn)  # rule lines
     words = tokenize(doc).words
     assert words[:4] == ("117th", "congress", "1st", "session")
@@ -75,7 +77,7 @@ def test_gpo_banner_is_furniture(corpus):
 
 def test_wa_double_parentheses_are_deleted(corpus):
     doc = read(corpus / "facial-recognition" / "wa-2021-sb5104-introduced.txt")
-    deleted = [doc.text[s.start:s.end] for s in doc.skip if s.kind == "deleted"]
+    deleted = [doc.text[s.start : s.end] for s in doc.skip if s.kind == "deleted"]
     assert deleted == ["((2021))"]
     assert doc.meta.state == "WA" and doc.meta.bill == "SB 5104"
 
@@ -88,11 +90,13 @@ def test_wa_heavy_markup_words_removed(corpus):
     assert n_deleted > 100
     for s in doc.skip:
         if s.kind == "deleted":
-            assert doc.text[s.start:s.start + 2] == "((" and doc.text[s.end - 2:s.end] == "))"
+            assert doc.text[s.start : s.start + 2] == "((" and doc.text[s.end - 2 : s.end] == "))"
 
 
-MD_SYNTHETIC = ("SYNTHETIC MARYLAND BILL\nArticle – Testing\n"
-                "The fee shall be [twenty] THIRTY dollars [per year].\n")
+MD_SYNTHETIC = (
+    "SYNTHETIC MARYLAND BILL\nArticle – Testing\n"
+    "The fee shall be [twenty] THIRTY dollars [per year].\n"
+)
 
 
 def test_maryland_brackets_only_when_maryland(tmp_path):
@@ -103,7 +107,7 @@ def test_maryland_brackets_only_when_maryland(tmp_path):
     md = read(p, meta={"state": "MD"})
     assert "twenty" not in tokenize(md).words and "year" not in tokenize(md).words
     assert "twenty" in tokenize(md, keep_deleted=True).words
-    inserted = [md.text[m.start:m.end] for m in md.marks if m.kind == "inserted"]
+    inserted = [md.text[m.start : m.end] for m in md.marks if m.kind == "inserted"]
     assert "SYNTHETIC MARYLAND BILL" in inserted and "THIRTY" not in inserted  # runs only
     flagged = read(p, brackets=True)
     assert tokenize(flagged).words == tokenize(md).words
@@ -161,16 +165,24 @@ def test_fmt_forces_a_reader(tmp_path):
 
 def test_stdin_through_the_cli(cli, corpus):
     pdf = corpus / "us-congress" / "us-117-hr2008-ih.pdf"
-    res = cli("compare", "--json", "-", str(corpus / "us-congress" / "us-117-hr2008-ih.txt"),
-              input=pdf.read_bytes())
+    res = cli(
+        "compare",
+        "--json",
+        "-",
+        str(corpus / "us-congress" / "us-117-hr2008-ih.txt"),
+        input=pdf.read_bytes(),
+    )
     assert res.returncode == 0, res.stderr.decode()
     out = json.loads(res.stdout)
     assert "stdin" in json.dumps(out)
 
 
 def test_reading_is_deterministic(corpus):
-    for p in ("us-congress/us-117-hr2008-rh.pdf", "facial-recognition/wa-2021-sb5104-introduced.htm",
-              "wa-bills/wa-2019-hb1009-introduced.txt"):
+    for p in (
+        "us-congress/us-117-hr2008-rh.pdf",
+        "facial-recognition/wa-2021-sb5104-introduced.htm",
+        "wa-bills/wa-2019-hb1009-introduced.txt",
+    ):
         assert read(corpus / p) == read(corpus / p)
 
 

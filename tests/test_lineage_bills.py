@@ -21,35 +21,47 @@ def info(**kw):
     return bill_info(Metadata(**kw))
 
 
-@pytest.mark.parametrize("bill,version,chamber,number,rank", [
-    ("SB 6280", "introduced (original bill, drafting number S-5171.2)", "SB", "6280", INTRODUCED),
-    ("SSB 6280", "substitute bill (drafting number S-5562.4)", "SB", "6280", COMMITTEE),
-    ("2SHB 1654", "second substitute (House Appropriations)", "HB", "1654", COMMITTEE + 1),
-    ("ESSB 6280", "engrossed substitute bill", "SB", "6280", ENGROSSED + COMMITTEE),
-    ("E2SHB 2311", "engrossed second substitute", "HB", "2311", ENGROSSED + COMMITTEE + 1),
-    ("SB 6280 (enacted as ESSB 6280)", "codified statute", "SB", "6280", CODIFIED),
-    ("H.R. 2002", "ih (introduced-in-house)", "HR", "2002", INTRODUCED),
-    ("H.R. 2002", "rfs (referred-in-senate)", "HR", "2002", SECOND_CHAMBER),
-    ("H.R. 2002", "eh (engrossed-in-house)", "HR", "2002", ENGROSSED),
-    ("H.R. 2002", "enr", "HR", "2002", PASSED),
-    ("AB 2261", "Amended in Assembly", "AB", "2261", COMMITTEE),
-    ("AB 2261", "Chaptered", "AB", "2261", SESSION_LAW),
-    ("HB0338", "first reader", "HB", "338", INTRODUCED),
-    ("SB22-113", "introduced", "SB", "22-113", INTRODUCED),
-    ("RCW 43.386", "codified", "RCW", "43.386", CODIFIED),
-])
+@pytest.mark.parametrize(
+    "bill,version,chamber,number,rank",
+    [
+        (
+            "SB 6280",
+            "introduced (original bill, drafting number S-5171.2)",
+            "SB",
+            "6280",
+            INTRODUCED,
+        ),
+        ("SSB 6280", "substitute bill (drafting number S-5562.4)", "SB", "6280", COMMITTEE),
+        ("2SHB 1654", "second substitute (House Appropriations)", "HB", "1654", COMMITTEE + 1),
+        ("ESSB 6280", "engrossed substitute bill", "SB", "6280", ENGROSSED + COMMITTEE),
+        ("E2SHB 2311", "engrossed second substitute", "HB", "2311", ENGROSSED + COMMITTEE + 1),
+        ("SB 6280 (enacted as ESSB 6280)", "codified statute", "SB", "6280", CODIFIED),
+        ("H.R. 2002", "ih (introduced-in-house)", "HR", "2002", INTRODUCED),
+        ("H.R. 2002", "rfs (referred-in-senate)", "HR", "2002", SECOND_CHAMBER),
+        ("H.R. 2002", "eh (engrossed-in-house)", "HR", "2002", ENGROSSED),
+        ("H.R. 2002", "enr", "HR", "2002", PASSED),
+        ("AB 2261", "Amended in Assembly", "AB", "2261", COMMITTEE),
+        ("AB 2261", "Chaptered", "AB", "2261", SESSION_LAW),
+        ("HB0338", "first reader", "HB", "338", INTRODUCED),
+        ("SB22-113", "introduced", "SB", "22-113", INTRODUCED),
+        ("RCW 43.386", "codified", "RCW", "43.386", CODIFIED),
+    ],
+)
 def test_bill_and_version(bill, version, chamber, number, rank):
-    b = info(state="WA", session="2020 regular session (66th Legislature)", bill=bill,
-             version=version)
+    b = info(
+        state="WA", session="2020 regular session (66th Legislature)", bill=bill, version=version
+    )
     assert (b.chamber, b.number, b.rank) == (chamber, number, rank)
 
 
 def test_versions_of_one_bill_share_a_key_across_the_biennium():
-    a = info(state="WA", session="2019 regular session (66th Legislature), biennium 2019-20",
-             bill="SB 5376")
+    a = info(
+        state="WA",
+        session="2019 regular session (66th Legislature), biennium 2019-20",
+        bill="SB 5376",
+    )
     b = info(state="WA", session="2020 regular session (66th Legislature)", bill="2SSB 5376")
-    c = info(state="WA", session="2021-22 (67th Legislature), 2021 regular session",
-             bill="SB 5376")
+    c = info(state="WA", session="2021-22 (67th Legislature), 2021 regular session", bill="SB 5376")
     assert a.key == b.key != c.key
     assert (a.year, c.year) == (2019, 2021)
 

@@ -59,13 +59,24 @@ def test_lineage_over_an_index_gives_the_version_chain(cli, corpus, tmp_path):
     r = cli("lineage", "--db", str(db), "--json")
     assert r.returncode == 0, r.stderr.decode()
     data = json.loads(r.stdout)
-    assert {(e["source"], e["target"]) for e in data["edges"]
-            if e["type"] == "version-of" and not e["reduced"]} == drawn
+    assert {
+        (e["source"], e["target"])
+        for e in data["edges"]
+        if e["type"] == "version-of" and not e["reduced"]
+    } == drawn
 
 
 def test_lineage_over_a_manifest_from_the_mirror(cli, corpus, tmp_path):
-    r = cli("lineage", "--manifest", "facial-recognition", "--mirror", str(corpus), "--offline",
-            "--json", env={"BILLDIFF_CACHE_DIR": str(tmp_path / "cache")})
+    r = cli(
+        "lineage",
+        "--manifest",
+        "facial-recognition",
+        "--mirror",
+        str(corpus),
+        "--offline",
+        "--json",
+        env={"BILLDIFF_CACHE_DIR": str(tmp_path / "cache")},
+    )
     assert r.returncode == 0, r.stderr.decode()
     data = json.loads(r.stdout)
     assert data["summary"]["documents"] >= 5 and data["families"]

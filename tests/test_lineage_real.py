@@ -40,8 +40,11 @@ def wa_graph(corpus):
 
 def _between(graph, xs, ys):
     xs, ys = set(xs), set(ys)
-    return [e for e in graph.edges
-            if (e.source in xs and e.target in ys) or (e.source in ys and e.target in xs)]
+    return [
+        e
+        for e in graph.edges
+        if (e.source in xs and e.target in ys) or (e.source in ys and e.target in xs)
+    ]
 
 
 def _drawn(graph, type_):
@@ -55,17 +58,20 @@ def _family_of(graph, node_id):
 # --- federal: version chains in legislative order, unrelated bills apart ---------------------
 
 
-@pytest.mark.parametrize("chain", [
-    ["us-116-hr2002-ih", "us-116-hr2002-eh", "us-116-hr2002-rfs"],
-    ["us-117-hr2008-ih", "us-117-hr2008-rh", "us-117-hr2008-eh", "us-117-hr2008-rfs"],
-])
+@pytest.mark.parametrize(
+    "chain",
+    [
+        ["us-116-hr2002-ih", "us-116-hr2002-eh", "us-116-hr2002-rfs"],
+        ["us-117-hr2008-ih", "us-117-hr2008-rh", "us-117-hr2008-eh", "us-117-hr2008-rfs"],
+    ],
+)
 def test_federal_versions_form_a_chain_in_legislative_order(us_graph, chain):
     drawn = _drawn(us_graph, "version-of")
     for a, b in zip(chain, chain[1:], strict=False):
         assert (a, b) in drawn, f"{a} → {b} missing from the drawn version chain"
     # non-consecutive versions are kept as evidence but reduced
     for k, a in enumerate(chain):
-        for b in chain[k + 2:]:
+        for b in chain[k + 2 :]:
             e = next(e for e in us_graph.edges if (e.source, e.target) == (a, b))
             assert e.type == "version-of" and e.reduced and e.directed
     fam = _family_of(us_graph, chain[0])
@@ -79,7 +85,8 @@ def test_unrelated_federal_bills_stay_apart(us_graph):
     cross = [e for e in us_graph.edges if bill(e.source) != bill(e.target)]
     assert cross, "the enacting clause at least is shared: expected boilerplate-only edges"
     assert {e.type for e in cross} == {"boilerplate-only"}, [
-        (e.source, e.target, e.type) for e in cross if e.type != "boilerplate-only"]
+        (e.source, e.target, e.type) for e in cross if e.type != "boilerplate-only"
+    ]
     for e in cross:
         assert not e.directed and "common text" in e.reason
 
@@ -98,16 +105,22 @@ def test_facial_recognition_documents_form_one_family(wa_graph, corpus):
 
 def test_codified_rcw_is_closest_to_the_engrossed_substitute(wa_graph):
     code = "wa-2020-sb6280-rcw43.386-codified"
-    versions = ["wa-2020-sb6280-introduced", "wa-2020-sb6280-substitute",
-                "wa-2020-sb6280-engrossed-substitute"]
+    versions = [
+        "wa-2020-sb6280-introduced",
+        "wa-2020-sb6280-substitute",
+        "wa-2020-sb6280-engrossed-substitute",
+    ]
     cov = {}
     for v in versions:
         (e,) = [e for e in _between(wa_graph, [v], [code]) if e.type == "version-of"]
         assert e.target == code  # the codified law comes after every bill version
         cov[v] = e.coverage_target
     assert max(cov, key=cov.get) == "wa-2020-sb6280-engrossed-substitute", cov
-    drawn_in = [e.source for e in wa_graph.edges
-                if e.target == code and e.type == "version-of" and not e.reduced]
+    drawn_in = [
+        e.source
+        for e in wa_graph.edges
+        if e.target == code and e.type == "version-of" and not e.reduced
+    ]
     assert drawn_in == ["wa-2020-sb6280-engrossed-substitute"]
 
 
@@ -123,9 +136,10 @@ def test_sb5104_reuses_the_effective_date_section_of_rcw_43_386(wa_graph):
     for p in rep.passages:
         cs, ce = (p.a_char_start, p.a_char_end) if code_is_a else (p.b_char_start, p.b_char_end)
         ss, se = (p.b_char_start, p.b_char_end) if code_is_a else (p.a_char_start, p.a_char_end)
-        code_line = code_doc.text[code_doc.text.rfind("\n", 0, cs) + 1:
-                                  code_doc.text.find("\n", ce)]
-        sb_line = sb_doc.text[sb_doc.text.rfind("\n", 0, ss) + 1:sb_doc.text.find("\n", se)]
+        code_line = code_doc.text[
+            code_doc.text.rfind("\n", 0, cs) + 1 : code_doc.text.find("\n", ce)
+        ]
+        sb_line = sb_doc.text[sb_doc.text.rfind("\n", 0, ss) + 1 : sb_doc.text.find("\n", se)]
         if "take effect July 1" in code_doc.text[cs:ce]:
             found = True
             assert "2021" in code_line and "2026" not in code_line
@@ -180,8 +194,9 @@ def test_bills_amending_the_same_statute_are_not_copying(wa_graph):
 
 
 def test_privacy_act_carried_into_the_next_session(wa_graph):
-    edges = _between(wa_graph, _versions(wa_graph, "wa-2019-sb5376"),
-                     _versions(wa_graph, "wa-2020-sb6281"))
+    edges = _between(
+        wa_graph, _versions(wa_graph, "wa-2019-sb5376"), _versions(wa_graph, "wa-2020-sb6281")
+    )
     drawn = [e for e in edges if e.type == "copied-from" and not e.reduced]
     assert drawn, [(e.source, e.target, e.type, e.reduced) for e in edges]
     for e in drawn:
@@ -190,18 +205,19 @@ def test_privacy_act_carried_into_the_next_session(wa_graph):
 
 
 def test_hb2856_and_sb5104_are_linked(wa_graph):
-    edges = _between(wa_graph, _versions(wa_graph, "wa-2020-hb2856"),
-                     ["wa-2021-sb5104-introduced"])
+    edges = _between(wa_graph, _versions(wa_graph, "wa-2020-hb2856"), ["wa-2021-sb5104-introduced"])
     drawn = [e for e in edges if e.type == "copied-from" and not e.reduced]
     assert drawn and all(e.target == "wa-2021-sb5104-introduced" for e in drawn)
     assert _family_of(wa_graph, "wa-2020-hb2856-introduced") is _family_of(
-        wa_graph, "wa-2021-sb5104-introduced")
+        wa_graph, "wa-2021-sb5104-introduced"
+    )
 
 
 def test_graph_is_deterministic(corpus):
     docs = _docs(corpus / "facial-recognition")
     g1, g2 = lineage(docs), lineage(list(reversed(docs)))
     key = [(e.source, e.target, e.type, e.reduced, e.shared_words, e.reason) for e in g1.edges]
-    assert key == [(e.source, e.target, e.type, e.reduced, e.shared_words, e.reason)
-                   for e in g2.edges]
+    assert key == [
+        (e.source, e.target, e.type, e.reduced, e.shared_words, e.reason) for e in g2.edges
+    ]
     assert g1.families == g2.families

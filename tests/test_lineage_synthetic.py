@@ -57,8 +57,11 @@ BOILERPLATE = (
 
 
 def _bill(title: str, state_name: str, body: list[str], fill: dict[str, str]) -> str:
-    lines = ["SYNTHETIC TEST BILL - not real legislation", f"AN ACT Relating to {title}.",
-             f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {state_name.upper()}:"]
+    lines = [
+        "SYNTHETIC TEST BILL - not real legislation",
+        f"AN ACT Relating to {title}.",
+        f"BE IT ENACTED BY THE LEGISLATURE OF THE STATE OF {state_name.upper()}:",
+    ]
     for k, sec in enumerate(list(body) + list(BOILERPLATE), 1):
         for blank, value in fill.items():
             sec = sec.replace(blank, value)
@@ -73,33 +76,63 @@ def family(tmp_path_factory):
     draft = _sections(2, 4)  # the unseen draft the siblings copied: never written
     specs = {
         # id: (state, bill, date, title, body, fill)
-        "model-act": ("", "", "2019-06-01", "a model act", model,
-                      {}),
-        "xa-2020-hb101": ("XA", "HB 101", "2020-01-10", "oversight",
-                          [model[2], model[0], model[1], model[5], model[3]] + _sections(11, 1, False),
-                          {"[AGENCY]": "department of commerce", "[STATE]": "Xaland"}),
-        "xb-2020-sb202": ("XB", "SB 202", "2020-02-20", "oversight",
-                          [model[1], model[0], model[3], model[4], model[2]] + _sections(12, 1, False),
-                          {"[AGENCY]": "office of the attorney general", "[STATE]": "Xbland"}),
-        "xc-2020-hb303": ("XC", "HB 303", "2020-04-01", "oversight",
-                          [model[5], model[4], model[3], model[2], model[0]] + _sections(13, 1, False),
-                          {"[AGENCY]": "state auditor", "[STATE]": "Xcland"}),
-        "xd-2020-hb404": ("XD", "HB 404", "2020-03-02", "data services",
-                          draft + _sections(14, 2, False),
-                          {"[AGENCY]": "chief information officer", "[STATE]": "Xdland"}),
-        "xe-2020-sb505": ("XE", "SB 505", "2020-03-05", "data services",
-                          [draft[3], draft[1], draft[0], draft[2]] + _sections(15, 1, False),
-                          {"[AGENCY]": "technology services board", "[STATE]": "Xeland"}),
-        "xf-2020-hb606": ("XF", "HB 606", "2020-05-01", "fisheries",
-                          _sections(16, 5, False), {}),
+        "model-act": ("", "", "2019-06-01", "a model act", model, {}),
+        "xa-2020-hb101": (
+            "XA",
+            "HB 101",
+            "2020-01-10",
+            "oversight",
+            [model[2], model[0], model[1], model[5], model[3]] + _sections(11, 1, False),
+            {"[AGENCY]": "department of commerce", "[STATE]": "Xaland"},
+        ),
+        "xb-2020-sb202": (
+            "XB",
+            "SB 202",
+            "2020-02-20",
+            "oversight",
+            [model[1], model[0], model[3], model[4], model[2]] + _sections(12, 1, False),
+            {"[AGENCY]": "office of the attorney general", "[STATE]": "Xbland"},
+        ),
+        "xc-2020-hb303": (
+            "XC",
+            "HB 303",
+            "2020-04-01",
+            "oversight",
+            [model[5], model[4], model[3], model[2], model[0]] + _sections(13, 1, False),
+            {"[AGENCY]": "state auditor", "[STATE]": "Xcland"},
+        ),
+        "xd-2020-hb404": (
+            "XD",
+            "HB 404",
+            "2020-03-02",
+            "data services",
+            draft + _sections(14, 2, False),
+            {"[AGENCY]": "chief information officer", "[STATE]": "Xdland"},
+        ),
+        "xe-2020-sb505": (
+            "XE",
+            "SB 505",
+            "2020-03-05",
+            "data services",
+            [draft[3], draft[1], draft[0], draft[2]] + _sections(15, 1, False),
+            {"[AGENCY]": "technology services board", "[STATE]": "Xeland"},
+        ),
+        "xf-2020-hb606": ("XF", "HB 606", "2020-05-01", "fisheries", _sections(16, 5, False), {}),
     }
     for stem, (state, bill, date, title, body, fill) in specs.items():
         (d / f"{stem}.txt").write_text(_bill(title, state or "Model", body, fill))
-        (d / f"{stem}.json").write_text(json.dumps({
-            "state": state, "session": "2020 regular session" if state else "",
-            "bill": bill, "version": "introduced" if bill else "model act",
-            "title": f"SYNTHETIC {title}", "dates": {"introduced": date},
-        }))
+        (d / f"{stem}.json").write_text(
+            json.dumps(
+                {
+                    "state": state,
+                    "session": "2020 regular session" if state else "",
+                    "bill": bill,
+                    "version": "introduced" if bill else "model act",
+                    "title": f"SYNTHETIC {title}",
+                    "dates": {"introduced": date},
+                }
+            )
+        )
     docs = [read(str(p)) for p in sorted(d.glob("*.txt"))]
     return lineage(docs), docs
 
@@ -126,7 +159,12 @@ def test_model_act_is_the_root_of_its_adaptations(family):
     for a in ADAPTATIONS:
         e = _edge(g, "model-act", a)
         assert (e.source, e.target, e.type, e.directed, e.reduced) == (
-            "model-act", a, "copied-from", True, False)
+            "model-act",
+            a,
+            "copied-from",
+            True,
+            False,
+        )
         assert e.direction_basis == "dates" and "it is later, so the edge runs" in e.reason
         assert e.shared_words >= 3 * 40 and 0 < e.coverage_target < 1
 
@@ -134,7 +172,7 @@ def test_model_act_is_the_root_of_its_adaptations(family):
 def test_adaptations_are_siblings_not_copies(family):
     g, _ = family
     for k, a in enumerate(ADAPTATIONS):
-        for b in ADAPTATIONS[k + 1:]:
+        for b in ADAPTATIONS[k + 1 :]:
             e = _edge(g, a, b)
             assert e.type == "shares-source-with" and e.reduced and not e.directed
             assert "model" in e.reason.lower() or "both took this text from" in e.reason
@@ -159,8 +197,7 @@ def test_siblings_get_an_inferred_unseen_ancestor(family):
     assert draft_sentence.split("[")[0].strip()[:40].lower() in anc.shared_text.lower()
     for s in sib:
         ae = _edge(g, anc.id, s)
-        assert (ae.source, ae.type, ae.directed, ae.reduced) == (anc.id, "copied-from", True,
-                                                                 False)
+        assert (ae.source, ae.type, ae.directed, ae.reduced) == (anc.id, "copied-from", True, False)
         assert ae.direction_basis == "inferred"
     fam = next(f for f in g.families if sib[0] in f.members)
     assert fam.root == anc.id and sorted(fam.members) == sorted((anc.id,) + sib)
@@ -179,8 +216,10 @@ def test_unrelated_bill_shares_only_boilerplate(family):
 def test_no_dates_means_direction_by_containment(tmp_path):
     small = _sections(21, 3, False)
     big = small + _sections(22, 6, False)
-    docs = [Document(_bill("x", "Model", small, {}), Metadata(id="short-model")),
-            Document(_bill("x", "Model", big, {}), Metadata(id="long-bill"))]
+    docs = [
+        Document(_bill("x", "Model", small, {}), Metadata(id="short-model")),
+        Document(_bill("x", "Model", big, {}), Metadata(id="long-bill")),
+    ]
     g = lineage(docs)
     e = _edge(g, "short-model", "long-bill")
     assert (e.source, e.type, e.direction_basis) == ("short-model", "copied-from", "containment")
@@ -188,13 +227,17 @@ def test_no_dates_means_direction_by_containment(tmp_path):
 
 
 def test_progress_and_bad_input():
-    docs = [Document("same words here " * 20, Metadata(id="x")),
-            Document("other text " * 20, Metadata(id="x"))]
+    docs = [
+        Document("same words here " * 20, Metadata(id="x")),
+        Document("other text " * 20, Metadata(id="x")),
+    ]
     with pytest.raises(InputError, match="two documents have the id"):
         lineage(docs)
     seen = []
-    lineage([docs[0], Document("other text " * 20, Metadata(id="y"))],
-            progress=lambda done, total, stage: seen.append((done, total, stage)))
+    lineage(
+        [docs[0], Document("other text " * 20, Metadata(id="y"))],
+        progress=lambda done, total, stage: seen.append((done, total, stage)),
+    )
     assert all(stage == "align" and 0 < done <= total for done, total, stage in seen)
 
 
@@ -207,5 +250,6 @@ def test_worker_processes_give_the_same_graph(family, monkeypatch):
     g2 = lineage(docs)
     assert g2 == g  # frozen dataclasses: nodes, edges (reports excluded), families
     assert [e.report and e.report.passages for e in g2.edges] == [
-        e.report and e.report.passages for e in g.edges]
+        e.report and e.report.passages for e in g.edges
+    ]
     assert all(e.report.a_doc is not None for e in g2.edges if e.report is not None)

@@ -18,8 +18,13 @@ def test_words_and_offsets():
     d = doc("The  Fee, is “TEN” dollars.")
     t = tokenize(d)
     assert t.words == ("the", "fee", "is", "ten", "dollars")
-    assert [d.text[s:e] for s, e in zip(t.starts, t.ends, strict=True)] == \
-        ["The", "Fee", "is", "TEN", "dollars"]
+    assert [d.text[s:e] for s, e in zip(t.starts, t.ends, strict=True)] == [
+        "The",
+        "Fee",
+        "is",
+        "TEN",
+        "dollars",
+    ]
 
 
 def test_unicode_folding():
@@ -36,8 +41,7 @@ def test_skip_spans_are_left_out():
     skip = [Span(0, 2, "line-number"), Span(14, 21, "deleted"), Span(37, 43, "furniture")]
     d = doc(text, skip)
     assert tokenize(d).words == ("the", "fee", "is", "twenty", "dollars")
-    assert tokenize(d, keep_deleted=True).words == ("the", "fee", "is", "ten", "twenty",
-                                                     "dollars")
+    assert tokenize(d, keep_deleted=True).words == ("the", "fee", "is", "ten", "twenty", "dollars")
 
 
 def test_hyphen_across_lines_and_furniture():
@@ -46,25 +50,45 @@ def test_hyphen_across_lines_and_furniture():
     f1 = text.index("\n", f0)
     n2 = text.index("2 ment")
     n3 = text.index("3 IGN")
-    skip = [Span(f0, f1, "furniture"), Span(n2, n2 + 1, "line-number"),
-            Span(n3, n3 + 1, "line-number")]
+    skip = [
+        Span(f0, f1, "furniture"),
+        Span(n2, n2 + 1, "line-number"),
+        Span(n3, n3 + 1, "line-number"),
+    ]
     d = doc(text, skip)
     t = tokenize(d)
     assert t.words == ("the", "management", "of", "it", "sec", "2", "designations")
     i = t.words.index("management")
-    assert d.text[t.starts[i]:t.ends[i]].startswith("manage-") and \
-        d.text[t.starts[i]:t.ends[i]].endswith("ment")
+    assert d.text[t.starts[i] : t.ends[i]].startswith("manage-") and d.text[
+        t.starts[i] : t.ends[i]
+    ].endswith("ment")
 
 
 def test_real_hyphen_at_line_end_is_kept_when_the_text_writes_it_inline():
     text = "long-term care and the long-\nterm plan; a well-\nknown pre-\nsumption\n"
-    assert tokenize(doc(text)).words == ("long", "term", "care", "and", "the", "long", "term",
-                                         "plan", "a", "wellknown", "presumption")
+    assert tokenize(doc(text)).words == (
+        "long",
+        "term",
+        "care",
+        "and",
+        "the",
+        "long",
+        "term",
+        "plan",
+        "a",
+        "wellknown",
+        "presumption",
+    )
 
 
 def test_no_join_for_capitalised_or_mid_line_hyphen():
-    assert tokenize(doc("New-\nYork and state- wide")).words == ("new", "york", "and",
-                                                                    "state", "wide")
+    assert tokenize(doc("New-\nYork and state- wide")).words == (
+        "new",
+        "york",
+        "and",
+        "state",
+        "wide",
+    )
 
 
 def test_section_labels():
@@ -78,8 +102,10 @@ _alphabet = st.sampled_from(list("abcXYZ 019-\n\u00ad.,()ﬁé_"))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(_alphabet, max_size=80), st.lists(st.tuples(st.integers(0, 80),
-                                                           st.integers(0, 20)), max_size=4))
+@given(
+    st.text(_alphabet, max_size=80),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 20)), max_size=4),
+)
 def test_property_offsets_in_bounds_and_outside_skips(text, raw_spans):
     spans = sorted({(min(a, len(text)), min(a + n, len(text))) for a, n in raw_spans})
     skip, last = [], 0

@@ -37,8 +37,9 @@ def test_readme_examples_run(corpus, tmp_path):
             args.append("--offline")  # the test must not depend on the network
         if args[0] == "search":
             args.append("--json")
-        r = subprocess.run([sys.executable, "-m", "billdiff", *args], cwd=work,
-                           capture_output=True, timeout=600)
+        r = subprocess.run(
+            [sys.executable, "-m", "billdiff", *args], cwd=work, capture_output=True, timeout=600
+        )
         err = r.stderr.decode(errors="replace")
         assert b"Traceback" not in r.stderr, err
         if args[0] == "search":

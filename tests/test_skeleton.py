@@ -39,7 +39,11 @@ def test_library_never_imports_rich_click_or_prints():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
                 for n in names:
                     assert not n.startswith(("rich", "click")), f"{rel} imports {n}"
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
@@ -61,8 +65,13 @@ def test_front_door_functions_survive_submodule_imports():
     """Importing the modules behind compare/align/lineage must not rebind the functions."""
     import importlib
 
-    for mod in ("billdiff.pairwise", "billdiff.aligner", "billdiff.lineage_graph",
-                "billdiff.lineage_graph.build", "billdiff.index"):
+    for mod in (
+        "billdiff.pairwise",
+        "billdiff.aligner",
+        "billdiff.lineage_graph",
+        "billdiff.lineage_graph.build",
+        "billdiff.index",
+    ):
         importlib.import_module(mod)
     for name in ("compare", "align", "lineage", "read", "tokenize"):
         assert callable(getattr(billdiff, name)), name

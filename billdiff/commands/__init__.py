@@ -12,5 +12,4 @@ def make_console(*, width: int | None = None, stderr: bool = False):
 
     stream = sys.stderr if stderr else sys.stdout
     no_color = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
-    return Console(file=stream, width=width, no_color=no_color,
-                   highlight=False, soft_wrap=False)
+    return Console(file=stream, width=width, no_color=no_color, highlight=False, soft_wrap=False)

@@ -7,20 +7,44 @@ import click
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Index file to read the bills from (default when no PATHS/--manifest: "
-                   "$BILLDIFF_DB or the default index).")
-@click.option("--manifest", default=None,
-              help="Corpus manifest NAME or file: its documents, from the cache or --mirror.")
-@click.option("--mirror", type=click.Path(file_okay=False), envvar="BILLDIFF_MIRROR",
-              default=None, help="With --manifest: folder of already-downloaded files.")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Index file to read the bills from (default when no PATHS/--manifest: "
+    "$BILLDIFF_DB or the default index).",
+)
+@click.option(
+    "--manifest",
+    default=None,
+    help="Corpus manifest NAME or file: its documents, from the cache or --mirror.",
+)
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False),
+    envvar="BILLDIFF_MIRROR",
+    default=None,
+    help="With --manifest: folder of already-downloaded files.",
+)
 @click.option("--offline", is_flag=True, help="With --manifest: never touch the network.")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Write index.html, lineage.json, edges.csv and lineage.dot here.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the graph as JSON (billdiff.lineage/1) instead of the tree.")
-@click.option("--min-words", type=click.IntRange(3, None), default=None,
-              help="Shortest shared passage counted (default: settings.min_words).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write index.html, lineage.json, edges.csv and lineage.dot here.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the graph as JSON (billdiff.lineage/1) instead of the tree.",
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(3, None),
+    default=None,
+    help="Shortest shared passage counted (default: settings.min_words).",
+)
 def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
     """Who copied whom among PATHS (files or folders), an index (--db) or a --manifest.
 
@@ -49,9 +73,12 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
 
         path = db or default_db_path()
         if not os.path.exists(path):
-            raise InputError("no such index", path=str(path),
-                             hint="build one with `billdiff index add` or `billdiff corpus "
-                                  "fetch NAME --db FILE`, or give bill files as PATHS")
+            raise InputError(
+                "no such index",
+                path=str(path),
+                hint="build one with `billdiff index add` or `billdiff corpus "
+                "fetch NAME --db FILE`, or give bill files as PATHS",
+            )
         with Index(path, create=False) as ix:
             graph = run(ix, settings=settings, progress=progress)
     _render(graph, out, as_json)

@@ -20,14 +20,29 @@ from . import markup
 from .sidecar import build_metadata, load_sidecar, sidecar_path
 
 FORMATS = ("txt", "html", "pdf")
-_EXT = {".txt": "txt", ".text": "txt", ".md": "txt", ".htm": "html", ".html": "html",
-        ".xhtml": "html", ".pdf": "pdf"}
+_EXT = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".htm": "html",
+    ".html": "html",
+    ".xhtml": "html",
+    ".pdf": "pdf",
+}
 
 __all__ = ["read", "read_bytes", "FORMATS"]
 
 
-def read(source, *, meta: dict | None = None, fmt: str | None = None, offline: bool = False,
-         mirror=None, cache_dir=None, brackets: bool | None = None) -> Document:
+def read(
+    source,
+    *,
+    meta: dict | None = None,
+    fmt: str | None = None,
+    offline: bool = False,
+    mirror=None,
+    cache_dir=None,
+    brackets: bool | None = None,
+) -> Document:
     """Read a bill. ``source``: a path, ``-`` for stdin, or an http(s) URL.
 
     ``meta``: Metadata fields that override the sidecar; ``fmt``: force txt|html|pdf;
@@ -42,8 +57,9 @@ def read(source, *, meta: dict | None = None, fmt: str | None = None, offline: b
             raise InputError(f"unknown format {fmt!r}", hint="use one of: txt, html, pdf")
     src = os.fspath(source) if isinstance(source, os.PathLike) else source
     if not isinstance(src, str):
-        raise InputError(f"cannot read a {type(source).__name__}",
-                         hint="give a path, '-' or an http(s) URL")
+        raise InputError(
+            f"cannot read a {type(source).__name__}", hint="give a path, '-' or an http(s) URL"
+        )
     side: dict = {}
     content_type = ""
     if src == "-":
@@ -51,9 +67,15 @@ def read(source, *, meta: dict | None = None, fmt: str | None = None, offline: b
         name, ident, path = "<stdin>", "stdin", None
     elif is_url(src):
         want_id = (meta or {}).get("id") or Path(url_basename(src)).stem or None
-        got = fetch(src, cache_dir=cache_dir, offline=offline, mirror=mirror,
-                    timeout=float(os.environ.get("BILLDIFF_TIMEOUT", 30)),
-                    retries=int(os.environ.get("BILLDIFF_RETRIES", 3)), id=want_id)
+        got = fetch(
+            src,
+            cache_dir=cache_dir,
+            offline=offline,
+            mirror=mirror,
+            timeout=float(os.environ.get("BILLDIFF_TIMEOUT", 30)),
+            retries=int(os.environ.get("BILLDIFF_RETRIES", 3)),
+            id=want_id,
+        )
         data = _read_file(got.path, src)
         name, path, content_type = src, None, got.content_type
         ident = Path(url_basename(src)).stem or hashlib.sha256(src.encode()).hexdigest()[:12]
@@ -64,29 +86,43 @@ def read(source, *, meta: dict | None = None, fmt: str | None = None, offline: b
     else:
         path = Path(src)
         if not path.exists():
-            raise InputError("no such file", path=src,
-                             hint="check the path (or give an http(s) URL)")
+            raise InputError(
+                "no such file", path=src, hint="check the path (or give an http(s) URL)"
+            )
         if path.is_dir():
-            raise InputError("is a directory, not a file", path=src,
-                             hint="give one bill file; to read a folder use `billdiff index "
-                                  "add DIR`")
+            raise InputError(
+                "is a directory, not a file",
+                path=src,
+                hint="give one bill file; to read a folder use `billdiff index add DIR`",
+            )
         data = _read_file(path, src)
         name, ident = src, path.stem
         sp = sidecar_path(path)
         side = load_sidecar(sp) if sp else {}
-    return read_bytes(data, name=name, ident=ident, path=path, fmt=fmt, side=side,
-                      meta=meta, content_type=content_type, brackets=brackets)
+    return read_bytes(
+        data,
+        name=name,
+        ident=ident,
+        path=path,
+        fmt=fmt,
+        side=side,
+        meta=meta,
+        content_type=content_type,
+        brackets=brackets,
+    )
 
 
 def _read_file(path: Path, name: str) -> bytes:
     try:
         return path.read_bytes()
     except PermissionError:
-        raise InputError("permission denied", path=name,
-                         hint="check the file's permissions") from None
+        raise InputError(
+            "permission denied", path=name, hint="check the file's permissions"
+        ) from None
     except OSError as err:
-        raise InputError(f"cannot open ({err.strerror or err})", path=name,
-                         hint="check the path") from None
+        raise InputError(
+            f"cannot open ({err.strerror or err})", path=name, hint="check the path"
+        ) from None
 
 
 def detect_format(data: bytes, path: Path | None, content_type: str = "") -> str:
@@ -98,24 +134,42 @@ def detect_format(data: bytes, path: Path | None, content_type: str = "") -> str
         if ext in _EXT:
             return _EXT[ext]
         if ext and not ext[1:].isdigit():
-            raise InputError(f"unsupported file type {ext!r}", path=str(path),
-                             hint="save it as PDF, HTML or plain text (.pdf, .htm, .txt), "
-                                  "or force a format with --format txt|html|pdf")
+            raise InputError(
+                f"unsupported file type {ext!r}",
+                path=str(path),
+                hint="save it as PDF, HTML or plain text (.pdf, .htm, .txt), "
+                "or force a format with --format txt|html|pdf",
+            )
     if "pdf" in content_type:
         return "pdf"
-    if "html" in content_type or head.startswith((b"<!doctype html", b"<html")) or \
-            (head.startswith(b"<") and (b"<html" in head or b"<body" in head)):
+    if (
+        "html" in content_type
+        or head.startswith((b"<!doctype html", b"<html"))
+        or (head.startswith(b"<") and (b"<html" in head or b"<body" in head))
+    ):
         return "html"
     return "txt"
 
 
-def read_bytes(data: bytes, *, name: str = "<bytes>", ident: str = "", path: Path | None = None,
-               fmt: str | None = None, side: dict | None = None, meta: dict | None = None,
-               content_type: str = "", brackets: bool | None = None) -> Document:
+def read_bytes(
+    data: bytes,
+    *,
+    name: str = "<bytes>",
+    ident: str = "",
+    path: Path | None = None,
+    fmt: str | None = None,
+    side: dict | None = None,
+    meta: dict | None = None,
+    content_type: str = "",
+    brackets: bool | None = None,
+) -> Document:
     """Bytes → Document (the part of ``read`` after the bytes are found)."""
     if not data.strip():
-        raise InputError("the file is empty", path=name,
-                         hint="check that it is the right file (and that it downloaded)")
+        raise InputError(
+            "the file is empty",
+            path=name,
+            hint="check that it is the right file (and that it downloaded)",
+        )
     fmt = fmt or detect_format(data, path, content_type)
     if fmt == "pdf":
         from .pdf import read_pdf
@@ -129,8 +183,7 @@ def read_bytes(data: bytes, *, name: str = "<bytes>", ident: str = "", path: Pat
         from .text import read_text
 
         ex = read_text(data, name)
-    base = {"id": ident, "source": name, "sha256": hashlib.sha256(data).hexdigest(),
-            "format": fmt}
+    base = {"id": ident, "source": name, "sha256": hashlib.sha256(data).hexdigest(), "format": fmt}
     md = build_metadata(base, side or {}, meta)
     skip = list(ex.skip) + markup.wa_deleted(ex.text) + markup.site_furniture(ex.text)
     marks = list(ex.marks)
@@ -140,8 +193,11 @@ def read_bytes(data: bytes, *, name: str = "<bytes>", ident: str = "", path: Pat
     clean = markup.clean_spans(skip, len(ex.text))
     marks += markup.sections(ex.text, clean)
     if not any(ex.text[s:e].strip() for s, e in _visible(ex.text, clean)):
-        raise InputError("no bill text left once page furniture is set aside", path=name,
-                         hint="check that it is a bill; an image-only PDF needs OCR first")
+        raise InputError(
+            "no bill text left once page furniture is set aside",
+            path=name,
+            hint="check that it is a bill; an image-only PDF needs OCR first",
+        )
     return Document(ex.text, md, clean, markup.sort_marks(marks), tuple(ex.pages))
 
 

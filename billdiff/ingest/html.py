@@ -16,20 +16,74 @@ from ..model import Span
 from .markup import Extracted
 
 _DROP = {
-    "head", "script", "style", "noscript", "nav", "button", "form", "select", "option",
-    "input", "textarea", "iframe", "svg", "template", "object", "embed", "canvas", "map",
-    "menu", "dialog", "label",
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "button",
+    "form",
+    "select",
+    "option",
+    "input",
+    "textarea",
+    "iframe",
+    "svg",
+    "template",
+    "object",
+    "embed",
+    "canvas",
+    "map",
+    "menu",
+    "dialog",
+    "label",
 }
 _BLOCK = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-    "table", "tbody", "thead", "tfoot", "tr", "blockquote", "pre", "section", "article",
-    "aside", "header", "footer", "main", "address", "figure", "figcaption", "hr", "center",
-    "caption", "fieldset", "details", "summary", "body", "html",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "main",
+    "address",
+    "figure",
+    "figcaption",
+    "hr",
+    "center",
+    "caption",
+    "fieldset",
+    "details",
+    "summary",
+    "body",
+    "html",
 }
 _STRUCK_TAGS = {"strike", "s", "del"}
 _UNDER_TAGS = {"u", "ins"}
-_BUTTON_CLASS = re.compile(r"(?:^|\s)(?:ui-btn|btn|button|skip-link|sr-only|visually-hidden)"
-                           r"(?:\s|$)")
+_BUTTON_CLASS = re.compile(
+    r"(?:^|\s)(?:ui-btn|btn|button|skip-link|sr-only|visually-hidden)"
+    r"(?:\s|$)"
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STRIKE_STYLE = re.compile(r"text-decoration[^;]*line-through", re.I)
 _UNDER_STYLE = re.compile(r"text-decoration[^;]*underline", re.I)
@@ -87,7 +141,7 @@ class _Builder:
             if self.pending_sep and self.line_has_text:
                 self.parts.append(self.pending_sep)
                 self.pos += len(self.pending_sep)
-            elif self.pending_space and self.line_has_text :
+            elif self.pending_space and self.line_has_text:
                 self.parts.append(" ")
                 self.pos += 1
             self.pending_sep = ""
@@ -97,8 +151,7 @@ class _Builder:
             self.pos += len(w)
             self.line_has_text = True
             if kind:
-                if self.spans and self.spans[-1].kind == kind and \
-                        start - self.spans[-1].end <= 1:
+                if self.spans and self.spans[-1].kind == kind and start - self.spans[-1].end <= 1:
                     self.spans[-1] = Span(self.spans[-1].start, self.pos, kind)
                 else:
                     self.spans.append(Span(start, self.pos, kind))
@@ -146,9 +199,14 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
         return
     tag = tag.lower().split("}")[-1]
     style = el.get("style") or ""
-    if (tag in _DROP or el.get("hidden") is not None or el.get("aria-hidden") == "true"
-            or el.get("role") in ("button", "navigation", "search")
-            or _BUTTON_CLASS.search(el.get("class") or "") or _HIDDEN_STYLE.search(style)):
+    if (
+        tag in _DROP
+        or el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or el.get("role") in ("button", "navigation", "search")
+        or _BUTTON_CLASS.search(el.get("class") or "")
+        or _HIDDEN_STYLE.search(style)
+    ):
         return
     if tag in _STRUCK_TAGS or _STRIKE_STYLE.search(style):
         kind = "deleted"
@@ -196,13 +254,15 @@ def read_html(data: bytes, name: str) -> Extracted:
 
     text = _XML_DECL.sub("", decode_html(data), count=1)
     if not text.strip():
-        raise InputError("the file is empty (no text)", path=name,
-                         hint="check that it is the right file")
+        raise InputError(
+            "the file is empty (no text)", path=name, hint="check that it is the right file"
+        )
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
-        raise InputError("not readable as HTML", path=name,
-                         hint="save the page again, or give it as text or PDF") from None
+        raise InputError(
+            "not readable as HTML", path=name, hint="save the page again, or give it as text or PDF"
+        ) from None
     content = root.get_element_by_id("contentWrapper", None)
     if content is None:
         body = root.find("body")
@@ -212,8 +272,11 @@ def read_html(data: bytes, name: str) -> Extracted:
     b.newline()
     out = "".join(b.parts)
     if not out.strip():
-        raise InputError("the HTML page has no text", path=name,
-                         hint="check that it is the page of the bill itself")
+        raise InputError(
+            "the HTML page has no text",
+            path=name,
+            hint="check that it is the page of the bill itself",
+        )
     from .text import plain_furniture
 
     skip = [s for s in b.spans if s.kind == "deleted"] + plain_furniture(out)

@@ -25,6 +25,7 @@ class Extracted:
     marks: list[Span] = field(default_factory=list)
     pages: tuple[int, ...] = ()
 
+
 # ((struck matter)) — shortest match, may span lines, bounded length
 _WA_DELETED = re.compile(r"\(\((.{0,5000}?)\)\)", re.S)
 # [bracketed matter] — Maryland: deleted law

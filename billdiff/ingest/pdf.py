@@ -22,8 +22,10 @@ from .pdf_layout import Line, build_lines, mark_rules, orientation, split_column
 
 _VERDATE = re.compile(r"^VerDate\b|\bJkt \d+ PO \d+|\bFrm \d+ Fmt \d+")
 _GPO_FOOTER = re.compile(r"^•\s*[A-Z][A-Z.]{0,7}\s*\d+\s+[A-Z]{2,5}$")
-_GPO_FOOTER_BARE = re.compile(r"^(?:H\.?\s?R\.?|S\.?|H\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?|"
-                              r"S\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?)\s*\d+\s+[A-Z]{2,5}$")
+_GPO_FOOTER_BARE = re.compile(
+    r"^(?:H\.?\s?R\.?|S\.?|H\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?|"
+    r"S\.?\s?(?:J\.?\s?|CON\.?\s?)?RES\.?)\s*\d+\s+[A-Z]{2,5}$"
+)
 _END_MARK = re.compile(r"^(?:Æ|<all>)$")
 _CLASS_MARK = re.compile(r"^[IVX]{1,4}[AB]?$")
 _PAGE_NUM = re.compile(r"^(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*[-–—])?(?:\s+of\s+\d+)?$", re.I)
@@ -46,11 +48,17 @@ def _open(data: bytes, name: str):
             e = e.__cause__ or e.__context__
         blob = " ".join(chain)
         if "password" in blob or "encrypt" in blob:
-            raise InputError("the PDF is encrypted (password-protected)", path=name,
-                             hint="open it with its password and save an unprotected copy "
-                                  "(e.g. qpdf --decrypt), then read that") from None
-        raise InputError("not a readable PDF (truncated or corrupt)", path=name,
-                         hint="download it again or export a fresh copy of the PDF") from None
+            raise InputError(
+                "the PDF is encrypted (password-protected)",
+                path=name,
+                hint="open it with its password and save an unprotected copy "
+                "(e.g. qpdf --decrypt), then read that",
+            ) from None
+        raise InputError(
+            "not a readable PDF (truncated or corrupt)",
+            path=name,
+            hint="download it again or export a fresh copy of the PDF",
+        ) from None
 
 
 def read_pdf(data: bytes, name: str) -> Extracted:
@@ -61,15 +69,19 @@ def read_pdf(data: bytes, name: str) -> Extracted:
             try:
                 pages.append(_page_lines(page))
             except Exception:  # a broken content stream on one page
-                raise InputError("not a readable PDF (a page cannot be decoded)", path=name,
-                                 hint="download it again or export a fresh copy") from None
+                raise InputError(
+                    "not a readable PDF (a page cannot be decoded)",
+                    path=name,
+                    hint="download it again or export a fresh copy",
+                ) from None
             finally:
                 page.close()  # drop the page's layout cache: long bills stay small in memory
     finally:
         pdf.close()
     if not any(ln.words for lines, _ in pages for ln in lines):
-        raise InputError("the PDF has no text layer (scanned or image-only?)", path=name,
-                         hint=OCR_HINT)
+        raise InputError(
+            "the PDF has no text layer (scanned or image-only?)", path=name, hint=OCR_HINT
+        )
     _mark_furniture(pages)
     _mark_line_numbers([lines for lines, _ in pages])
     return _assemble(pages)
@@ -113,8 +125,16 @@ def _objects(page) -> tuple[list[dict], list[tuple[float, float, float]]]:
             if isinstance(o, LTChar):
                 t = o.get_text()
                 if t:
-                    chars.append({"text": t, "x0": o.x0, "x1": o.x1, "top": h - o.y1,
-                                  "bottom": h - o.y0, "matrix": o.matrix})
+                    chars.append(
+                        {
+                            "text": t,
+                            "x0": o.x0,
+                            "x1": o.x1,
+                            "top": h - o.y1,
+                            "bottom": h - o.y0,
+                            "matrix": o.matrix,
+                        }
+                    )
             elif isinstance(o, LTLine):
                 if abs(o.y1 - o.y0) < 1.0 and o.x1 - o.x0 > 1.0:
                     segs.append((o.x0, o.x1, h - (o.y0 + o.y1) / 2))
@@ -137,15 +157,23 @@ def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
     slots: Counter = Counter()
     for lines, _ in pages:
         slots.update(_edge_slots(lines))
-    repeated = {k for k, c in slots.items()
-                if n >= 3 and c >= max(3, 0.5 * n) and len(k[1]) > 1 and k[1] != "#"}
+    repeated = {
+        k
+        for k, c in slots.items()
+        if n >= 3 and c >= max(3, 0.5 * n) and len(k[1]) > 1 and k[1] != "#"
+    }
     for pno, (lines, _) in enumerate(pages):
         rep = {i for i, k in _edge_slots(lines, indexed=True) if k in repeated}
         for i, ln in enumerate(lines):
             t = ln.text.strip()
             edge = i < 2 or i >= len(lines) - 3
-            if (_VERDATE.search(t) or _GPO_FOOTER.match(t) or _END_MARK.match(t) or i in rep
-                    or (edge and _GPO_FOOTER_BARE.match(t))):
+            if (
+                _VERDATE.search(t)
+                or _GPO_FOOTER.match(t)
+                or _END_MARK.match(t)
+                or i in rep
+                or (edge and _GPO_FOOTER_BARE.match(t))
+            ):
                 ln.kind = "furniture"
             elif pno == 0 and i < 3 and _CLASS_MARK.match(t) and len(lines) > 5:
                 ln.kind = "furniture"

@@ -32,19 +32,29 @@ def load_sidecar(path: Path) -> dict:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"the metadata sidecar is not valid JSON ({err.__class__.__name__})",
-                         path=str(path), hint="fix or remove the .json file beside the bill"
-                         ) from None
+        raise InputError(
+            f"the metadata sidecar is not valid JSON ({err.__class__.__name__})",
+            path=str(path),
+            hint="fix or remove the .json file beside the bill",
+        ) from None
     if not isinstance(raw, dict):
-        raise InputError("the metadata sidecar is not a JSON object", path=str(path),
-                         hint="fix or remove the .json file beside the bill")
+        raise InputError(
+            "the metadata sidecar is not a JSON object",
+            path=str(path),
+            hint="fix or remove the .json file beside the bill",
+        )
     return from_sidecar(raw)
 
 
 def first_date(value) -> str:
     """First date in a value (str, dict or list), as YYYY-MM-DD; '' when none."""
-    items = value.values() if isinstance(value, dict) else \
-        value if isinstance(value, list | tuple) else [value]
+    items = (
+        value.values()
+        if isinstance(value, dict)
+        else value
+        if isinstance(value, list | tuple)
+        else [value]
+    )
     for v in items:
         if isinstance(v, dict | list | tuple):
             d = first_date(v)
@@ -110,8 +120,9 @@ def from_sidecar(raw: dict) -> dict:
         elif k in ("title", "session", "bill", "id", "source_url"):
             out[k] = str(v)
         else:
-            extra[k] = v if isinstance(v, str) else json.dumps(v, sort_keys=True,
-                                                                ensure_ascii=False)
+            extra[k] = (
+                v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+            )
     out["extra"] = extra
     return out
 

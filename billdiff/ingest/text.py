@@ -75,8 +75,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     kind = binary_kind(data)
     if kind is not None:
         what = f"{kind}, not text" if kind else "a binary file, not text"
-        raise InputError(f"this is {what}", path=name,
-                         hint="give a bill as .txt, .html or .pdf")
+        raise InputError(f"this is {what}", path=name, hint="give a bill as .txt, .html or .pdf")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -96,9 +95,11 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         text = str(best)
         if enc in ("latin_1", "iso8859_1") or _plausible(text):
             return text, enc
-    raise InputError("the text is not in a known encoding (tried UTF-8, Windows-1252, "
-                     "and detection)", path=name,
-                     hint="convert it to UTF-8, e.g. iconv -f <encoding> -t UTF-8")
+    raise InputError(
+        "the text is not in a known encoding (tried UTF-8, Windows-1252, and detection)",
+        path=name,
+        hint="convert it to UTF-8, e.g. iconv -f <encoding> -t UTF-8",
+    )
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -124,8 +125,9 @@ def _plausible(text: str) -> bool:
 def read_text(data: bytes, name: str) -> Extracted:
     text, _enc = decode(data, name)
     if not text.strip():
-        raise InputError("the file is empty (no text)", path=name,
-                         hint="check that it is the right file")
+        raise InputError(
+            "the file is empty (no text)", path=name, hint="check that it is the right file"
+        )
     return Extracted(text, plain_furniture(text))
 
 

@@ -18,16 +18,20 @@ from ..model import Metadata
 # chamber letters; the chamber keeps its own letters (HB, SB, HJR …).
 _WA_BILL = re.compile(
     r"\b(?P<e>E)?(?P<lvl>[23])?(?P<s>S)?(?P<ch>HB|SB|HJR|SJR|HJM|SJM|HCR|SCR|HR|SR)\s*"
-    r"(?P<num>\d+)\b(?!-\d)")
+    r"(?P<num>\d+)\b(?!-\d)"
+)
 # Federal: H.R. 2002, S. 123, H.J.Res. 5 …
 _US_BILL = re.compile(
     r"\b(?P<ch>H\.?\s?R\.?|S\.|H\.?\s?J\.?\s?Res\.?|S\.?\s?J\.?\s?Res\.?|H\.?\s?Con\.?\s?Res\.?|"
-    r"S\.?\s?Con\.?\s?Res\.?)\s*(?P<num>\d+)\b", re.I)
+    r"S\.?\s?Con\.?\s?Res\.?)\s*(?P<num>\d+)\b",
+    re.I,
+)
 # Anything else: letters, then a number ("AB 2261", "H 492", "SB22-113", "HB0338").
 _ANY_BILL = re.compile(r"\b(?P<ch>[A-Z][A-Za-z.]{0,5})\s*(?P<num>\d+(?:[.-]\d+[A-Z]?)*)\b")
 
-_LEGISLATURE = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+(Legislature|Congress|General Assembly)",
-                          re.I)
+_LEGISLATURE = re.compile(
+    r"\b(\d{1,3})(?:st|nd|rd|th)\s+(Legislature|Congress|General Assembly)", re.I
+)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -39,21 +43,62 @@ SECOND_CHAMBER = 150
 _US_CODES = {
     **dict.fromkeys(("ih", "is", "iph", "ips", "pch", "pcs"), INTRODUCED),
     **dict.fromkeys(("rfs", "rfh", "rds", "rdh"), SECOND_CHAMBER),
-    **dict.fromkeys(("rh", "rs", "rcs", "rch", "rih", "ris",
-                     "cph", "cps", "ath", "ats", "sc", "rth", "rts", "hds", "sas", "fph",
-                     "fps", "lth", "lts", "oph", "ops", "pap", "pwah", "rah", "ras", "renr",
-                     "res", "rft", "rft"), COMMITTEE),
+    **dict.fromkeys(
+        (
+            "rh",
+            "rs",
+            "rcs",
+            "rch",
+            "rih",
+            "ris",
+            "cph",
+            "cps",
+            "ath",
+            "ats",
+            "sc",
+            "rth",
+            "rts",
+            "hds",
+            "sas",
+            "fph",
+            "fps",
+            "lth",
+            "lts",
+            "oph",
+            "ops",
+            "pap",
+            "pwah",
+            "rah",
+            "ras",
+            "renr",
+            "res",
+            "rft",
+            "rft",
+        ),
+        COMMITTEE,
+    ),
     **dict.fromkeys(("eh", "es", "eph", "eps", "ehr", "ehs", "eah", "eas", "rfs_e"), ENGROSSED),
     **dict.fromkeys(("enr",), PASSED),
     **dict.fromkeys(("pl", "pvtl", "publ"), SESSION_LAW),
 }
 _WORD_RANKS = (  # first matching phrase wins (most final first)
-    ("codified", CODIFIED), ("session law", SESSION_LAW), ("chaptered", SESSION_LAW),
-    ("enacted", SESSION_LAW), ("public law", SESSION_LAW), ("passed legislature", PASSED),
-    ("enrolled", PASSED), ("passed both", PASSED), ("engrossed", ENGROSSED),
-    ("third substitute", COMMITTEE + 2), ("second substitute", COMMITTEE + 1),
-    ("substitute", COMMITTEE), ("amended", COMMITTEE), ("reported", COMMITTEE),
-    ("referred", COMMITTEE), ("introduced", INTRODUCED), ("prefiled", INTRODUCED),
+    ("codified", CODIFIED),
+    ("session law", SESSION_LAW),
+    ("chaptered", SESSION_LAW),
+    ("enacted", SESSION_LAW),
+    ("public law", SESSION_LAW),
+    ("passed legislature", PASSED),
+    ("enrolled", PASSED),
+    ("passed both", PASSED),
+    ("engrossed", ENGROSSED),
+    ("third substitute", COMMITTEE + 2),
+    ("second substitute", COMMITTEE + 1),
+    ("substitute", COMMITTEE),
+    ("amended", COMMITTEE),
+    ("reported", COMMITTEE),
+    ("referred", COMMITTEE),
+    ("introduced", INTRODUCED),
+    ("prefiled", INTRODUCED),
 )
 
 
@@ -132,8 +177,11 @@ def _rank(meta: Metadata, wa: re.Match | None) -> tuple[int, str]:
     if code and code.group() in _US_CODES:
         return _US_CODES[code.group()], code.group()
     word = next(((r, ph) for ph, r in _WORD_RANKS if ph in v), None)
-    if wa and (wa.group("e") or wa.group("s") or wa.group("lvl")) and (
-            word is None or word[0] < PASSED):
+    if (
+        wa
+        and (wa.group("e") or wa.group("s") or wa.group("lvl"))
+        and (word is None or word[0] < PASSED)
+    ):
         # the bill's own prefix (ESSB, 2SHB …) is more precise than a loose word
         lvl = {"2": 1, "3": 2}.get(wa.group("lvl") or "", 0)
         rank = (COMMITTEE + lvl) if wa.group("s") else INTRODUCED
@@ -152,10 +200,10 @@ def bill_info(meta: Metadata) -> BillInfo:
     chamber = number = ""
     if wa:
         chamber, number = wa.group("ch"), wa.group("num")
-    elif (us := _US_BILL.search(raw)):
+    elif us := _US_BILL.search(raw):
         chamber = re.sub(r"[\s.]", "", us.group("ch")).upper()
         number = us.group("num")
-    elif (other := _ANY_BILL.search(raw)):
+    elif other := _ANY_BILL.search(raw):
         chamber = re.sub(r"[\s.]", "", other.group("ch")).upper()
         number = other.group("num").lstrip("0") or "0"
     if number.isdigit():
@@ -169,8 +217,18 @@ def bill_info(meta: Metadata) -> BillInfo:
         name = f"{state} {wa.group(0)}".strip()
     else:
         name = " ".join(p for p in (state, f"{chamber} {number}".strip()) if p)
-    return BillInfo(state, _legislature(meta), chamber, number, rank, vname, d, year,
-                    name or meta.id or meta.source, shown)
+    return BillInfo(
+        state,
+        _legislature(meta),
+        chamber,
+        number,
+        rank,
+        vname,
+        d,
+        year,
+        name or meta.id or meta.source,
+        shown,
+    )
 
 
 def describe(info: BillInfo) -> tuple[str, str]:

@@ -15,8 +15,9 @@ from .evidence import LawSpans, evidence
 Progress = Callable[[int, int, str], None]
 
 
-def lineage(source, *, settings: Settings = DEFAULT,
-            progress: Progress | None = None) -> LineageGraph:
+def lineage(
+    source, *, settings: Settings = DEFAULT, progress: Progress | None = None
+) -> LineageGraph:
     """Who copied whom in ``source`` (an Index, or a list of Documents or paths).
 
     ``progress(done, total, stage)`` is called while pairs are verified (stage ``align``).
@@ -32,6 +33,7 @@ def lineage(source, *, settings: Settings = DEFAULT,
     else:  # the index does not know bills: add every pair of versions of one bill
         pairs |= candidate_pairs_same_bill(corpus)
     if index_bp is not None:
+
         def share(doc: int, tokens, s: int, e: int) -> float:
             return index_bp.share(tokens, s, e)
     else:
@@ -53,8 +55,9 @@ def lineage(source, *, settings: Settings = DEFAULT,
 
     g.fold_companions(drafts, corpus.info)
     g.common_sources(drafts, corpus.info)
-    anc_nodes, anc_ids = g.infer_ancestors(drafts, corpus.info, corpus.docs,
-                                               min_words=2 * settings.min_shared_words)
+    anc_nodes, anc_ids = g.infer_ancestors(
+        drafts, corpus.info, corpus.docs, min_words=2 * settings.min_shared_words
+    )
     g.reduce(drafts)
 
     node_ids = {i: d.id for i, d in enumerate(corpus.docs)}
@@ -62,16 +65,31 @@ def lineage(source, *, settings: Settings = DEFAULT,
     dates = {i: (inf.date.isoformat() if inf.date else "") for i, inf in enumerate(corpus.info)}
     fams = g.families(drafts, node_ids, dates, set(anc_ids))
 
-    nodes = [LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens, strict=False)]
+    nodes = [
+        LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens, strict=False)
+    ]
     nodes += anc_nodes
     nodes.sort(key=lambda n: n.id)
-    edges = [LineageEdge(node_ids[d.source], node_ids[d.target], d.type, d.directed,
-                         d.confidence, d.shared_words, round(d.coverage_source, 4),
-                         round(d.coverage_target, 4), d.passages, d.reason,
-                         d.direction_basis, d.reduced, d.report) for d in drafts]
+    edges = [
+        LineageEdge(
+            node_ids[d.source],
+            node_ids[d.target],
+            d.type,
+            d.directed,
+            d.confidence,
+            d.shared_words,
+            round(d.coverage_source, 4),
+            round(d.coverage_target, 4),
+            d.passages,
+            d.reason,
+            d.direction_basis,
+            d.reduced,
+            d.report,
+        )
+        for d in drafts
+    ]
     edges.sort(key=lambda e: (e.source, e.target, e.type))
-    return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(),
-                        __version__)
+    return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(), __version__)
 
 
 PARALLEL_MIN = 2000  # pairs; below this, aligning in one process is faster
@@ -100,14 +118,18 @@ def _verified(corpus, ordered, law, share, settings, parallel: bool):
 
     global _STATE
     _STATE = (corpus, law, share, settings)
-    chunks = [ordered[k:k + 200] for k in range(0, len(ordered), 200)]
+    chunks = [ordered[k : k + 200] for k in range(0, len(ordered), 200)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for batch in pool.imap(_work, chunks):
                 for ev in batch:
-                    ev.report = replace(ev.report, a_doc=corpus.docs[ev.i],
-                                        b_doc=corpus.docs[ev.j], a_tokens=corpus.tokens[ev.i],
-                                        b_tokens=corpus.tokens[ev.j])
+                    ev.report = replace(
+                        ev.report,
+                        a_doc=corpus.docs[ev.i],
+                        b_doc=corpus.docs[ev.j],
+                        a_tokens=corpus.tokens[ev.i],
+                        b_tokens=corpus.tokens[ev.j],
+                    )
                     yield ev
     finally:
         _STATE = None

@@ -57,8 +57,10 @@ def arrow_names(a: BillInfo, b: BillInfo) -> tuple[str, str]:
     if a.state and b.state and a.state != b.state:
         return a.state, b.state
     if a.key != b.key:
-        return (f"{a.chamber} {a.number}".strip() or a.name,
-                f"{b.chamber} {b.number}".strip() or b.name)
+        return (
+            f"{a.chamber} {a.number}".strip() or a.name,
+            f"{b.chamber} {b.number}".strip() or b.name,
+        )
     na, wa = describe(a)
     nb, wb = describe(b)
     return f"{na} ({wa})", f"{nb} ({wb})"
@@ -68,45 +70,78 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def _draft(ev: Evidence, src_is_i: bool, type_: str, directed: bool, conf: float,
-           reason: str, basis: str = "", passages=None) -> Draft:
+def _draft(
+    ev: Evidence,
+    src_is_i: bool,
+    type_: str,
+    directed: bool,
+    conf: float,
+    reason: str,
+    basis: str = "",
+    passages=None,
+) -> Draft:
     ps = ev.subst if passages is None else passages
     cov_i, cov_j = ev.coverage("i", ps), ev.coverage("j", ps)
     s, t = (ev.i, ev.j) if src_is_i else (ev.j, ev.i)
     cs, ct = (cov_i, cov_j) if src_is_i else (cov_j, cov_i)
     wi, wj = round(cov_i * ev.words_i), round(cov_j * ev.words_j)
     words = (wj if src_is_i else wi) if directed else min(wi, wj)
-    return Draft(s, t, type_, directed, round(min(max(conf, 0.0), 1.0), 4),
-                 words, cs, ct, len(ps), reason, basis, report=ev.report, ev=ev)
+    return Draft(
+        s,
+        t,
+        type_,
+        directed,
+        round(min(max(conf, 0.0), 1.0), 4),
+        words,
+        cs,
+        ct,
+        len(ps),
+        reason,
+        basis,
+        report=ev.report,
+        ev=ev,
+    )
 
 
-def _reuse_sentence(t: BillInfo, s: BillInfo, words: int, cov_t: float, k: int,
-                    t_words: int = 0) -> str:
+def _reuse_sentence(
+    t: BillInfo, s: BillInfo, words: int, cov_t: float, k: int, t_words: int = 0
+) -> str:
     if t_words:
         words = round(cov_t * t_words)
     tn, tw = describe(t)
     sn, sw = describe(s)
-    return (f"{tn} ({tw}) reuses {words} words ({_pct(cov_t)}) of {sn} ({sw}) "
-            f"in {k} passage{'s' if k != 1 else ''}")
+    return (
+        f"{tn} ({tw}) reuses {words} words ({_pct(cov_t)}) of {sn} ({sw}) "
+        f"in {k} passage{'s' if k != 1 else ''}"
+    )
 
 
 def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft | None:
     a, b = info[ev.i], info[ev.j]
-    lawwords = min(round(ev.coverage("i", ev.law) * ev.words_i),
-                   round(ev.coverage("j", ev.law) * ev.words_j))
+    lawwords = min(
+        round(ev.coverage("i", ev.law) * ev.words_i), round(ev.coverage("j", ev.law) * ev.words_j)
+    )
     if a.key is not None and a.key == b.key:
         return _version(ev, a, b)
     both = ev.subst + ev.law
     cov_i, cov_j = ev.coverage("i", both), ev.coverage("j", both)
-    if (a.key and b.key and a.state == b.state and a.legislature == b.legislature
-            and a.house != b.house and min(cov_i, cov_j) >= COMPANION_MIN):
+    if (
+        a.key
+        and b.key
+        and a.state == b.state
+        and a.legislature == b.legislature
+        and a.house != b.house
+        and min(cov_i, cov_j) >= COMPANION_MIN
+    ):
         first = _earlier(a, b, ev)
         s, t = (a, b) if first else (b, a)
         sn, sw = describe(s)
         tn, tw = describe(t)
-        reason = (f"{sn} ({sw}) and {tn} ({tw}) are companion bills: same legislature "
-                  f"({a.legislature}), one per chamber, {_pct(min(cov_i, cov_j))}–"
-                  f"{_pct(max(cov_i, cov_j))} of their text in common")
+        reason = (
+            f"{sn} ({sw}) and {tn} ({tw}) are companion bills: same legislature "
+            f"({a.legislature}), one per chamber, {_pct(min(cov_i, cov_j))}–"
+            f"{_pct(max(cov_i, cov_j))} of their text in common"
+        )
         return _draft(ev, first, "companion-of", False, min(cov_i, cov_j), reason, "", both)
     words = ev.shared_words
     distinct = ev.distinct_words() if words >= settings.min_shared_words else words
@@ -115,38 +150,59 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
         src_is_i = ev.quoted_from_i
         s, t = (a, b) if src_is_i else (b, a)
         cov_t = ev.coverage("j" if src_is_i else "i")
-        reason = (_reuse_sentence(t, s, words, cov_t, len(ev.subst),
-                                  ev.words_j if src_is_i else ev.words_i) +
-                  f"; it amends {', '.join('RCW ' + c for c in ev.quoted)} and quotes "
-                  f"the law, so the edge runs {arrow_names(s, t)[0]} → {arrow_names(s, t)[1]}")
-        return _draft(ev, src_is_i, "copied-from", True, strength(words, settings),
-                      reason, "dates" if s.date and t.date else "version-order")
+        reason = (
+            _reuse_sentence(
+                t, s, words, cov_t, len(ev.subst), ev.words_j if src_is_i else ev.words_i
+            )
+            + f"; it amends {', '.join('RCW ' + c for c in ev.quoted)} and quotes "
+            f"the law, so the edge runs {arrow_names(s, t)[0]} → {arrow_names(s, t)[1]}"
+        )
+        return _draft(
+            ev,
+            src_is_i,
+            "copied-from",
+            True,
+            strength(words, settings),
+            reason,
+            "dates" if s.date and t.date else "version-order",
+        )
     if distinct >= settings.min_shared_words:
         return _reuse(ev, a, b, words, settings)
     if lawwords >= settings.min_words:
-        cites = ", ".join("RCW " + c if c[0].isdigit() and "." in c else c
-                          for c in ev.law_cites)
+        cites = ", ".join("RCW " + c if c[0].isdigit() and "." in c else c for c in ev.law_cites)
         an, aw = describe(a)
         bn, bw = describe(b)
-        reason = (f"{an} ({aw}) and {bn} ({bw}) both amend {cites} and so quote its "
-                  f"existing text ({lawwords} words in {len(ev.law)} passages); "
-                  f"that is not copying" + (f" (other shared text: {words} words)"
-                                            if words else ""))
+        reason = (
+            f"{an} ({aw}) and {bn} ({bw}) both amend {cites} and so quote its "
+            f"existing text ({lawwords} words in {len(ev.law)} passages); "
+            f"that is not copying" + (f" (other shared text: {words} words)" if words else "")
+        )
         conf = lawwords / max(lawwords + words, 1)
-        return _draft(ev, _earlier(a, b, ev), "amends-same-law", False, conf, reason, "",
-                      ev.law)
+        return _draft(ev, _earlier(a, b, ev), "amends-same-law", False, conf, reason, "", ev.law)
     if ev.boiler and not ev.subst and not ev.law:
-        bw_ = min(round(ev.coverage("i", ev.boiler) * ev.words_i),
-                  round(ev.coverage("j", ev.boiler) * ev.words_j))
+        bw_ = min(
+            round(ev.coverage("i", ev.boiler) * ev.words_i),
+            round(ev.coverage("j", ev.boiler) * ev.words_j),
+        )
         an, aw = describe(a)
         bn, bw = describe(b)
         stock = sorted({p.stock_phrase for p in ev.boiler if p.stock_phrase})
         what = f" ({', '.join(stock)})" if stock else ""
-        reason = (f"{an} ({aw}) and {bn} ({bw}) share only common text{what}: {bw_} words "
-                  f"in {len(ev.boiler)} passages found across the corpus; not lineage")
+        reason = (
+            f"{an} ({aw}) and {bn} ({bw}) share only common text{what}: {bw_} words "
+            f"in {len(ev.boiler)} passages found across the corpus; not lineage"
+        )
         share = sum(p.boilerplate_share for p in ev.boiler) / len(ev.boiler)
-        return _draft(ev, _earlier(a, b, ev), "boilerplate-only", False, max(share, 0.5),
-                      reason, "", ev.boiler)
+        return _draft(
+            ev,
+            _earlier(a, b, ev),
+            "boilerplate-only",
+            False,
+            max(share, 0.5),
+            reason,
+            "",
+            ev.boiler,
+        )
     return None
 
 
@@ -175,8 +231,10 @@ def _version(ev: Evidence, a: BillInfo, b: BillInfo) -> Draft:
     else:
         basis, how = "", "no order known: two copies of one version"
     words = round(cov_t * (ev.words_j if src_is_i else ev.words_i))
-    reason = (f"{tn} ({tw}) is a version of {sn} ({sw}): same bill, {how}; "
-              f"{words} words ({_pct(cov_t)}) of it in {len(both)} passages shared")
+    reason = (
+        f"{tn} ({tw}) is a version of {sn} ({sw}): same bill, {how}; "
+        f"{words} words ({_pct(cov_t)}) of it in {len(both)} passages shared"
+    )
     conf = 1.0 if words else 0.8
     return _draft(ev, src_is_i, "version-of", True, conf, reason, basis, both)
 
@@ -190,31 +248,41 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
         src_is_i = a.date < b.date
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
-        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k,
-                                  ev.words_j if src_is_i else ev.words_i) +
-                  f"; it is later, so the edge runs {x} → {y}")
+        reason = (
+            _reuse_sentence(
+                t, s, words, cov_j if src_is_i else cov_i, k, ev.words_j if src_is_i else ev.words_i
+            )
+            + f"; it is later, so the edge runs {x} → {y}"
+        )
         return _draft(ev, src_is_i, "copied-from", True, st, reason, "dates")
     if days is None and a.year and b.year and a.year != b.year:
         src_is_i = a.year < b.year
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
-        reason = (_reuse_sentence(t, s, words, cov_j if src_is_i else cov_i, k,
-                                  ev.words_j if src_is_i else ev.words_i) +
-                  f"; its session ({t.year}) is later, so the edge runs {x} → {y}")
+        reason = (
+            _reuse_sentence(
+                t, s, words, cov_j if src_is_i else cov_i, k, ev.words_j if src_is_i else ev.words_i
+            )
+            + f"; its session ({t.year}) is later, so the edge runs {x} → {y}"
+        )
         return _draft(ev, src_is_i, "copied-from", True, 0.9 * st, reason, "dates")
-    why = (f"introduced {days} days apart" if days is not None else "dates unknown")
+    why = f"introduced {days} days apart" if days is not None else "dates unknown"
     if abs(cov_i - cov_j) >= CONTAINMENT_MARGIN:
         src_is_i = cov_i > cov_j  # the more fully contained text is the source
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
         cs, ct = (cov_i, cov_j) if src_is_i else (cov_j, cov_i)
-        reason = (_reuse_sentence(t, s, words, ct, k, ev.words_j if src_is_i else ev.words_i) +
-                  f"; {why}, but {_pct(cs)} of {x} is in {y} against {_pct(ct)} the "
-                  f"other way, so by containment the edge runs {x} → {y}")
+        reason = (
+            _reuse_sentence(t, s, words, ct, k, ev.words_j if src_is_i else ev.words_i)
+            + f"; {why}, but {_pct(cs)} of {x} is in {y} against {_pct(ct)} the "
+            f"other way, so by containment the edge runs {x} → {y}"
+        )
         return _draft(ev, src_is_i, "copied-from", True, 0.6 * st, reason, "containment")
     an, aw = describe(a)
     bn, bw = describe(b)
-    reason = (f"{an} ({aw}) and {bn} ({bw}) share {words} words in {k} passages "
-              f"({_pct(cov_i)} / {_pct(cov_j)}); {why} and neither contains the other, so "
-              f"neither is taken to have copied the other: they likely share a source")
+    reason = (
+        f"{an} ({aw}) and {bn} ({bw}) share {words} words in {k} passages "
+        f"({_pct(cov_i)} / {_pct(cov_j)}); {why} and neither contains the other, so "
+        f"neither is taken to have copied the other: they likely share a source"
+    )
     return _draft(ev, _earlier(a, b, ev), "shares-source-with", False, 0.7 * st, reason)

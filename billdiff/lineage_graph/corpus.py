@@ -68,12 +68,16 @@ def expand_paths(paths) -> list[str]:
         for f in sorted(path.iterdir()):
             if f.suffix.lower() in _PREFERRED:
                 cur = by_stem.get(f.stem)
-                if cur is None or (_PREFERRED.index(f.suffix.lower())
-                                   < _PREFERRED.index(cur.suffix.lower())):
+                if cur is None or (
+                    _PREFERRED.index(f.suffix.lower()) < _PREFERRED.index(cur.suffix.lower())
+                ):
                     by_stem[f.stem] = f
         if not by_stem:
-            raise InputError("the folder holds no .htm, .html, .txt or .pdf file",
-                             path=str(p), hint="point at a folder of bills")
+            raise InputError(
+                "the folder holds no .htm, .html, .txt or .pdf file",
+                path=str(p),
+                hint="point at a folder of bills",
+            )
         out.extend(str(by_stem[k]) for k in sorted(by_stem))
     return out
 
@@ -105,11 +109,16 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
     seen: set[str] = set()
     for d in docs:
         if not d.id:
-            raise InputError("a document has no id", path=d.meta.source or None,
-                             hint="give every document an id (the file stem is the default)")
+            raise InputError(
+                "a document has no id",
+                path=d.meta.source or None,
+                hint="give every document an id (the file stem is the default)",
+            )
         if d.id in seen:
-            raise InputError(f"two documents have the id {d.id!r}",
-                             hint="give each document a distinct id, or drop the duplicate")
+            raise InputError(
+                f"two documents have the id {d.id!r}",
+                hint="give each document a distinct id, or drop the duplicate",
+            )
         seen.add(d.id)
     corpus = Corpus(docs, toks, [bill_info(d.meta) for d in docs])
     if not _is_index(source):
@@ -129,8 +138,12 @@ def _word_ids(corpus: Corpus):
     import numpy as np
 
     vocab: dict[str, int] = {}
-    return [np.fromiter((vocab.setdefault(w, len(vocab)) for w in t.words), dtype=np.uint64,
-                        count=len(t.words)) for t in corpus.tokens]
+    return [
+        np.fromiter(
+            (vocab.setdefault(w, len(vocab)) for w in t.words), dtype=np.uint64, count=len(t.words)
+        )
+        for t in corpus.tokens
+    ]
 
 
 def _gram_hashes(ids, k: int):
@@ -143,7 +156,7 @@ def _gram_hashes(ids, k: int):
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
-            h = h * np.uint64(1099511628211) + ids[j:j + n] + np.uint64(1)
+            h = h * np.uint64(1099511628211) + ids[j : j + n] + np.uint64(1)
         h ^= h >> np.uint64(31)
         h *= np.uint64(0x9E3779B97F4A7C15)
         h ^= h >> np.uint64(29)
@@ -159,8 +172,9 @@ def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tupl
     step = 4 if n > SAMPLE_ABOVE else 1
     # grams a pair must share: any in small corpora (so that boilerplate-only and short
     # quoted-law edges are found); in large ones enough for min_shared_words of text
-    need = 1 if n <= SMALL else max(
-        1, (settings.min_shared_words - CANDIDATE_GRAM + 1) // (2 * step))
+    need = (
+        1 if n <= SMALL else max(1, (settings.min_shared_words - CANDIDATE_GRAM + 1) // (2 * step))
+    )
     hs, ds = [], []
     for i, w in enumerate(ids):
         h = np.unique(_gram_hashes(w, CANDIDATE_GRAM))
@@ -185,9 +199,12 @@ def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tupl
         for k, c in zip(uk.tolist(), uc.tolist(), strict=False):
             counts[k] = counts.get(k, 0) + c
         top = max_df(n, settings)
-        for s, z in zip(starts[(sizes > 2) & (sizes <= top)].tolist(),
-                        sizes[(sizes > 2) & (sizes <= top)].tolist(), strict=False):
-            grp = sorted(set(d[s:s + z].tolist()))
+        for s, z in zip(
+            starts[(sizes > 2) & (sizes <= top)].tolist(),
+            sizes[(sizes > 2) & (sizes <= top)].tolist(),
+            strict=False,
+        ):
+            grp = sorted(set(d[s : s + z].tolist()))
             for x in range(len(grp)):
                 for y in range(x + 1, len(grp)):
                     k = grp[x] * n + grp[y]

@@ -26,11 +26,16 @@ _CITE = r"\d+[A-Z]?\.\d+[A-Z]?\.\d+[A-Za-z]?"
 _AMEND = re.compile(
     rf"(?:RCW\s+(?P<rcw>{_CITE})\s+and\s+[^\n]{{0,400}}?|"
     r"(?:Section|§)\s+(?P<gen>\d+\w*[.\-]\d[\w.\-]*)[^\n]{0,200}?)"
-    r"\b(?:is|are)\s+(?:hereby\s+)?(?:each\s+)?amended\s+to\s+read\s+as\s+follows", re.I)
+    r"\b(?:is|are)\s+(?:hereby\s+)?(?:each\s+)?amended\s+to\s+read\s+as\s+follows",
+    re.I,
+)
 _CODIFIED = re.compile(rf"^[ \t]*RCW[ \t]+(?P<cite>{_CITE})[ \t]*$", re.M)
 _ENACTING = re.compile(r"\bbe\s+it\s+(?:further\s+)?enacted\b", re.I)
-_NEXT_SECTION = re.compile(r"^[ \t]*(?:NEW SECTION\.|Sec\.[ \t]+\d+\.|SECTION[ \t]+\d+\.|"
-                           r"SEC\.[ \t]+\d+\.|PART[ \t]+[IVXL\d]+|RCW[ \t]+\d)", re.M)
+_NEXT_SECTION = re.compile(
+    r"^[ \t]*(?:NEW SECTION\.|Sec\.[ \t]+\d+\.|SECTION[ \t]+\d+\.|"
+    r"SEC\.[ \t]+\d+\.|PART[ \t]+[IVXL\d]+|RCW[ \t]+\d)",
+    re.M,
+)
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,14 @@ class LawSpans:
             k = bisect.bisect_right(heads, pos)
             return heads[k] if k < len(heads) else len(text)
 
-        amend = tuple((m.start(), end_after(m.end()), _norm(m.group("rcw") or m.group("gen")))
-                      for m in _AMEND.finditer(text))
-        codified = tuple((m.start(), end_after(m.end()), _norm(m.group("cite")))
-                         for m in _CODIFIED.finditer(text))
+        amend = tuple(
+            (m.start(), end_after(m.end()), _norm(m.group("rcw") or m.group("gen")))
+            for m in _AMEND.finditer(text)
+        )
+        codified = tuple(
+            (m.start(), end_after(m.end()), _norm(m.group("cite")))
+            for m in _CODIFIED.finditer(text)
+        )
         enact = _ENACTING.search(text)
         return LawSpans(amend, codified, enact.start() if enact else 0)
 
@@ -88,8 +97,9 @@ class Evidence:
     @property
     def shared_words(self) -> int:
         """Words of the substantive text both share (the smaller side's covered words)."""
-        return min(round(self.coverage("i") * self.words_i),
-                   round(self.coverage("j") * self.words_j))
+        return min(
+            round(self.coverage("i") * self.words_i), round(self.coverage("j") * self.words_j)
+        )
 
     def distinct_words(self, k: int = 5) -> int:
         """Distinct shared text: a phrase repeated in both bills counts once (≈ words)."""
@@ -99,14 +109,13 @@ class Evidence:
         grams = set()
         for s, e in self.spans("i"):
             w = toks.words[s:e]
-            grams.update(tuple(w[x:x + k]) for x in range(max(len(w) - k + 1, 1)))
+            grams.update(tuple(w[x : x + k]) for x in range(max(len(w) - k + 1, 1)))
         return len(grams) + (k - 1 if grams else 0)
 
     def coverage(self, which: str, passages=None) -> float:
         """Share of document i ('i') or j ('j') inside the given passages (union)."""
         ps = self.subst if passages is None else passages
-        spans = sorted((p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end)
-                       for p in ps)
+        spans = sorted((p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end) for p in ps)
         total, cur_s, cur_e = 0, -1, -1
         for s, e in spans:
             if s > cur_e:
@@ -119,8 +128,9 @@ class Evidence:
         return total / n if n else 0.0
 
     def spans(self, which: str) -> list[tuple[int, int]]:
-        return sorted((p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end)
-                      for p in self.subst)
+        return sorted(
+            (p.a_start, p.a_end) if which == "i" else (p.b_start, p.b_end) for p in self.subst
+        )
 
 
 def _stock_fn():
@@ -139,8 +149,9 @@ def _has_compare_docs() -> bool:
     return True
 
 
-def align_pair(da: Document, db: Document, ta: Tokens, tb: Tokens, *,
-               settings: Settings) -> PairReport:
+def align_pair(
+    da: Document, db: Document, ta: Tokens, tb: Tokens, *, settings: Settings
+) -> PairReport:
     """The alignment work's ``compare_docs`` when present, else the skeleton's ``align``."""
     try:
         from ..pairwise import compare_docs
@@ -153,12 +164,24 @@ def align_pair(da: Document, db: Document, ta: Tokens, tb: Tokens, *,
     passages = align(ta, tb, settings=settings)
     cov_a = sum(p.a_words for p in passages) / max(len(ta), 1)
     cov_b = sum(p.b_words for p in passages) / max(len(tb), 1)
-    return PairReport(DocSummary(da.meta, len(ta)), DocSummary(db.meta, len(tb)), passages,
-                      cov_a, cov_b, settings.to_dict(), __version__, da, db, ta, tb)
+    return PairReport(
+        DocSummary(da.meta, len(ta)),
+        DocSummary(db.meta, len(tb)),
+        passages,
+        cov_a,
+        cov_b,
+        settings.to_dict(),
+        __version__,
+        da,
+        db,
+        ta,
+        tb,
+    )
 
 
-def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
-             settings: Settings) -> Evidence:
+def evidence(
+    corpus, i: int, j: int, *, law: list[LawSpans], boiler_share, settings: Settings
+) -> Evidence:
     """Verify pair (i, j) and sort its passages. ``boiler_share(doc, tokens, s, e)``."""
     da, db = corpus.docs[i], corpus.docs[j]
     ta, tb = corpus.tokens[i], corpus.tokens[j]
@@ -169,7 +192,7 @@ def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
     cites, quoted, from_i = set(), set(), False
     for p in rep.passages:
         share = max(p.boilerplate_share, boiler_share(i, ta, p.a_start, p.a_end))
-        phrase = p.stock_phrase or (stock(ta.words[p.a_start:p.a_end]) if stock else "")
+        phrase = p.stock_phrase or (stock(ta.words[p.a_start : p.a_end]) if stock else "")
         if share != p.boilerplate_share or phrase != p.stock_phrase:
             p = replace(p, boilerplate_share=share, stock_phrase=phrase)
         am = (p.a_char_start + p.a_char_end) // 2
@@ -197,5 +220,16 @@ def evidence(corpus, i: int, j: int, *, law: list[LawSpans], boiler_share,
         else:
             subst.append(p)
     rep = replace(rep, passages=tuple(marked))
-    return Evidence(i, j, rep, subst, lawp, boiler, len(ta), len(tb),
-                    tuple(sorted(cites)), tuple(sorted(quoted)), from_i)
+    return Evidence(
+        i,
+        j,
+        rep,
+        subst,
+        lawp,
+        boiler,
+        len(ta),
+        len(tb),
+        tuple(sorted(cites)),
+        tuple(sorted(quoted)),
+        from_i,
+    )

@@ -58,8 +58,14 @@ def fold_companions(drafts: list[Draft], info: list[BillInfo]) -> None:
         if d.type == "companion-of":
             comp_bills[tuple(sorted((info[d.source].key, info[d.target].key)))].append(d)
     for pair, ds in comp_bills.items():
-        ds.sort(key=lambda d: (info[d.source].rank + info[d.target].rank,
-                               -min(d.coverage_source, d.coverage_target), d.source, d.target))
+        ds.sort(
+            key=lambda d: (
+                info[d.source].rank + info[d.target].rank,
+                -min(d.coverage_source, d.coverage_target),
+                d.source,
+                d.target,
+            )
+        )
         keep = ds[0]
         kn = " ↔ ".join(describe(info[x])[0] for x in (keep.source, keep.target))
         for d in drafts:
@@ -149,8 +155,10 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
                 u, ex = uy.source, ux.get(uy.source)
                 if ex is None:
                     continue
-                if (_covered(_side_spans(d, x), _side_spans(ex, x)) >= EXPLAINED_SHARE and
-                        _covered(_side_spans(d, y), _side_spans(uy, y)) >= EXPLAINED_SHARE):
+                if (
+                    _covered(_side_spans(d, x), _side_spans(ex, x)) >= EXPLAINED_SHARE
+                    and _covered(_side_spans(d, y), _side_spans(uy, y)) >= EXPLAINED_SHARE
+                ):
                     changes.append((d, u, True))
                     break
     for d, u, ancestor in changes:
@@ -160,15 +168,20 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
         d.reduced = True
         if ancestor:
             d.type, d.directed = "shares-source-with", False
-            d.reason = (f"{sn} ({sw}) and {tn} ({tw}) share {d.shared_words} words, but both "
-                        f"took this text from {un} ({uw}), which is in the corpus (reduced)")
+            d.reason = (
+                f"{sn} ({sw}) and {tn} ({tw}) share {d.shared_words} words, but both "
+                f"took this text from {un} ({uw}), which is in the corpus (reduced)"
+            )
         else:
-            d.reason += (f"; but {tn} shares this text at least as fully with {un} ({uw}), "
-                         f"a version or companion of {sn}, which explains it better (reduced)")
+            d.reason += (
+                f"; but {tn} shares this text at least as fully with {un} ({uw}), "
+                f"a version or companion of {sn}, which explains it better (reduced)"
+            )
 
 
-def infer_ancestors(drafts: list[Draft], info: list[BillInfo], docs, *,
-                    min_words: int) -> tuple[list[LineageNode], list[int]]:
+def infer_ancestors(
+    drafts: list[Draft], info: list[BillInfo], docs, *, min_words: int
+) -> tuple[list[LineageNode], list[int]]:
     """One inferred node per group of bills joined by unexplained shares-source-with edges
     whose strongest edge shares at least ``min_words`` words (weaker groups keep their
     shares-source-with edges but get no ancestor: too little text to describe one)."""
@@ -195,35 +208,56 @@ def infer_ancestors(drafts: list[Draft], info: list[BillInfo], docs, *,
             continue
         rep = best.report
         src_doc = rep.a_doc if rep is not None else None
-        pieces = [src_doc.text[p.a_char_start:p.a_char_end] for p in best.ev.subst] \
-            if src_doc is not None else []
+        pieces = (
+            [src_doc.text[p.a_char_start : p.a_char_end] for p in best.ev.subst]
+            if src_doc is not None
+            else []
+        )
         shared_text = "\n…\n".join(pieces)
         words = best.shared_words
         ids = [docs[m].id for m in members]
         hid = hashlib.sha1("\n".join(ids).encode()).hexdigest()[:8]
         names = sorted({describe(info[m])[0] for m in members})
         states = sorted({info[m].state for m in members if info[m].state})
-        meta = Metadata(id=f"inferred-{hid}",
-                        title=f"inferred unseen common source of {', '.join(names)}",
-                        state=states[0] if len(states) == 1 else "")
+        meta = Metadata(
+            id=f"inferred-{hid}",
+            title=f"inferred unseen common source of {', '.join(names)}",
+            state=states[0] if len(states) == 1 else "",
+        )
         nid = next_id
         next_id -= 1
-        nodes.append((nid, LineageNode(meta.id, meta, words, inferred=True,
-                                       shared_text=shared_text)))
+        nodes.append(
+            (nid, LineageNode(meta.id, meta, words, inferred=True, shared_text=shared_text))
+        )
         for m in members:
             mine = [d for d in edges if m in (d.source, d.target)]
             top = max(mine, key=lambda d: (d.shared_words, -d.source, -d.target))
             cov_m = top.coverage_source if top.source == m else top.coverage_target
-            others = sorted({describe(info[x])[0] for d in mine for x in (d.source, d.target)
-                             if x != m})
+            others = sorted(
+                {describe(info[x])[0] for d in mine for x in (d.source, d.target) if x != m}
+            )
             mn, mw = describe(info[m])
             who = "the other" if len(others) == 1 else "another"
-            reason = (f"{mn} ({mw}) shares {top.shared_words} words ({100 * cov_m:.0f}%) "
-                      f"with {', '.join(others)}: text no indexed document explains, and "
-                      f"none took it from {who}; an unseen common source is inferred")
-            drafts.append(Draft(nid, m, "copied-from", True, round(0.5 * top.confidence, 4),
-                                top.shared_words, min(top.shared_words / max(words, 1), 1.0),
-                                cov_m, top.passages, reason, "inferred"))
+            reason = (
+                f"{mn} ({mw}) shares {top.shared_words} words ({100 * cov_m:.0f}%) "
+                f"with {', '.join(others)}: text no indexed document explains, and "
+                f"none took it from {who}; an unseen common source is inferred"
+            )
+            drafts.append(
+                Draft(
+                    nid,
+                    m,
+                    "copied-from",
+                    True,
+                    round(0.5 * top.confidence, 4),
+                    top.shared_words,
+                    min(top.shared_words / max(words, 1), 1.0),
+                    cov_m,
+                    top.passages,
+                    reason,
+                    "inferred",
+                )
+            )
     return [n for _, n in nodes], [nid for nid, _ in nodes]
 
 
@@ -244,8 +278,12 @@ def reduce(drafts: list[Draft]) -> None:
             w = w_edge.source
             if w == d.source or w not in reach.get(d.source, ()):
                 continue
-            if (d.ev is None or w_edge.ev is None or not mine
-                    or _covered(mine, _side_spans(w_edge, d.target)) >= EXPLAINED_SHARE):
+            if (
+                d.ev is None
+                or w_edge.ev is None
+                or not mine
+                or _covered(mine, _side_spans(w_edge, d.target)) >= EXPLAINED_SHARE
+            ):
                 marks.append((d, w))
                 break
     for d, _w in marks:
@@ -253,8 +291,9 @@ def reduce(drafts: list[Draft]) -> None:
         d.reason += "; explained by a longer path (reduced)"
 
 
-def families(drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str],
-             inferred: set[int]) -> list[Family]:
+def families(
+    drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str], inferred: set[int]
+) -> list[Family]:
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -268,7 +307,8 @@ def families(drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str
             ra, rb = find(d.source), find(d.target)
             if ra != rb:
                 parent[max(ra, rb, key=lambda n: node_ids[n])] = min(
-                    ra, rb, key=lambda n: node_ids[n])
+                    ra, rb, key=lambda n: node_ids[n]
+                )
     comps: dict[int, list[int]] = defaultdict(list)
     for n in parent:
         comps[find(n)].append(n)
