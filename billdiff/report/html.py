@@ -221,7 +221,13 @@ def _edge_section(
                 f"{pct(e.coverage_source)} of the source is in the target · "
                 f"{pct(e.coverage_target)} of the target is from the source",
             ),
-            ("passages", str(e.passages)),
+            ("passages counted", str(e.passages)),
+            (
+                "passages aligned",
+                f"{len(e.report.passages)} (below: header, stock and boilerplate ones too)"
+                if e.report is not None
+                else "—",
+            ),
         ]
     )
     body = (
