@@ -16,32 +16,8 @@ from dataclasses import replace
 
 from ._version import __version__
 from .model import DocSummary, Document, PairReport, SearchHit, SearchResult
+from .pairwise import compare_docs
 from .settings import Settings
-
-
-def _compare(da, db, ta, tb, settings) -> PairReport:
-    try:
-        from .pairwise import compare_docs
-    except ImportError:  # older tree: align only
-        from .aligner import align
-
-        ps = align(ta, tb, settings=settings)
-        ca = sum(p.a_words for p in ps) / max(len(ta), 1)
-        cb = sum(p.b_words for p in ps) / max(len(tb), 1)
-        return PairReport(
-            DocSummary(da.meta, len(ta)),
-            DocSummary(db.meta, len(tb)),
-            ps,
-            ca,
-            cb,
-            settings.to_dict(),
-            __version__,
-            da,
-            db,
-            ta,
-            tb,
-        )
-    return compare_docs(da, db, ta, tb, settings=settings)
 
 
 def passage_weight(p) -> float:
@@ -102,7 +78,7 @@ def search(
             if content_sha(d) == qsha:
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
-        rep = _compare(doc, d, tq, td, settings)
+        rep = compare_docs(doc, d, tq, td, settings=settings)
         if not rep.passages:
             continue
         ps = tuple(

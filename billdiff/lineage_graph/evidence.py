@@ -18,8 +18,8 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
-from .._version import __version__
-from ..model import DocSummary, Document, PairReport, Passage, Tokens
+from ..model import Document, PairReport, Passage
+from ..pairwise import compare_docs
 from ..settings import Settings
 
 _CITE = r"\d+[A-Z]?\.\d+[A-Z]?\.\d+[A-Za-z]?"
@@ -133,68 +133,19 @@ class Evidence:
         )
 
 
-def _stock_fn():
-    try:
-        from ..stock import stock_phrase
-    except ImportError:
-        return None
-    return stock_phrase
-
-
-def _has_compare_docs() -> bool:
-    try:
-        from ..pairwise import compare_docs  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def align_pair(
-    da: Document, db: Document, ta: Tokens, tb: Tokens, *, settings: Settings
-) -> PairReport:
-    """The alignment work's ``compare_docs`` when present, else the skeleton's ``align``."""
-    try:
-        from ..pairwise import compare_docs
-    except ImportError:
-        compare_docs = None
-    if compare_docs is not None:
-        return compare_docs(da, db, ta, tb, settings=settings)
-    from ..aligner import align
-
-    passages = align(ta, tb, settings=settings)
-    cov_a = sum(p.a_words for p in passages) / max(len(ta), 1)
-    cov_b = sum(p.b_words for p in passages) / max(len(tb), 1)
-    return PairReport(
-        DocSummary(da.meta, len(ta)),
-        DocSummary(db.meta, len(tb)),
-        passages,
-        cov_a,
-        cov_b,
-        settings.to_dict(),
-        __version__,
-        da,
-        db,
-        ta,
-        tb,
-    )
-
-
 def evidence(
     corpus, i: int, j: int, *, law: list[LawSpans], boiler_share, settings: Settings
 ) -> Evidence:
     """Verify pair (i, j) and sort its passages. ``boiler_share(doc, tokens, s, e)``."""
     da, db = corpus.docs[i], corpus.docs[j]
     ta, tb = corpus.tokens[i], corpus.tokens[j]
-    rep = align_pair(da, db, ta, tb, settings=settings)
-    # compare_docs names stock phrases itself; the skeleton fallback does not
-    stock = _stock_fn() if not _has_compare_docs() else None
+    rep = compare_docs(da, db, ta, tb, settings=settings)  # names stock phrases itself
     marked, subst, lawp, boiler = [], [], [], []
     cites, quoted, from_i = set(), set(), False
     for p in rep.passages:
         share = max(p.boilerplate_share, boiler_share(i, ta, p.a_start, p.a_end))
-        phrase = p.stock_phrase or (stock(ta.words[p.a_start : p.a_end]) if stock else "")
-        if share != p.boilerplate_share or phrase != p.stock_phrase:
-            p = replace(p, boilerplate_share=share, stock_phrase=phrase)
+        if share != p.boilerplate_share:
+            p = replace(p, boilerplate_share=share)
         am = (p.a_char_start + p.a_char_end) // 2
         bm = (p.b_char_start + p.b_char_end) // 2
         ca, cb = LawSpans.cite_at(law[i].amend, am), LawSpans.cite_at(law[j].amend, bm)
