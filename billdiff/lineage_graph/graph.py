@@ -101,20 +101,37 @@ def _reach(drafts: list[Draft]) -> dict[int, set[int]]:
     return memo
 
 
-def _clusters(drafts: list[Draft]) -> dict[int, int]:
-    """Bill clusters: nodes joined by version-of or companion-of edges (versions + companions)."""
-    parent: dict[int, int] = {}
+class _UnionFind:
+    """Disjoint sets over node numbers (path halving); ``parent`` keeps first-seen order."""
 
-    def find(x: int) -> int:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def union(self, a: int, b: int, *, key=None) -> None:
+        """Join a's set to b's; with ``key`` the root is the smaller root by that key."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if key is None:
+            self.parent[ra] = rb
+        else:
+            self.parent[max(ra, rb, key=key)] = min(ra, rb, key=key)
+
+
+def _clusters(drafts: list[Draft]) -> dict[int, int]:
+    """Bill clusters: nodes joined by version-of or companion-of edges (versions + companions)."""
+    uf = _UnionFind()
     for d in drafts:
         if d.type in ("version-of", "companion-of"):
-            parent[find(d.source)] = find(d.target)
-    return {n: find(n) for n in parent}
+            uf.union(d.source, d.target)
+    return {n: uf.find(n) for n in uf.parent}
 
 
 def _key(d: Draft, info: list[BillInfo]) -> tuple:
@@ -186,19 +203,12 @@ def infer_ancestors(
     whose strongest edge shares at least ``min_words`` words (weaker groups keep their
     shares-source-with edges but get no ancestor: too little text to describe one)."""
     open_edges = [d for d in drafts if d.type == "shares-source-with" and not d.reduced]
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = _UnionFind()
     for d in open_edges:
-        parent[find(d.source)] = find(d.target)
+        uf.union(d.source, d.target)
     groups: dict[int, list[int]] = defaultdict(list)
-    for n in sorted(parent):
-        groups[find(n)].append(n)
+    for n in sorted(uf.parent):
+        groups[uf.find(n)].append(n)
     nodes = []
     next_id = -1
     for members in sorted(groups.values()):
@@ -294,24 +304,13 @@ def reduce(drafts: list[Draft]) -> None:
 def families(
     drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str], inferred: set[int]
 ) -> list[Family]:
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = _UnionFind()
     for d in drafts:
         if d.type not in ("boilerplate-only", "amends-same-law"):
-            ra, rb = find(d.source), find(d.target)
-            if ra != rb:
-                parent[max(ra, rb, key=lambda n: node_ids[n])] = min(
-                    ra, rb, key=lambda n: node_ids[n]
-                )
+            uf.union(d.source, d.target, key=lambda n: node_ids[n])
     comps: dict[int, list[int]] = defaultdict(list)
-    for n in parent:
-        comps[find(n)].append(n)
+    for n in uf.parent:
+        comps[uf.find(n)].append(n)
     reach = _reach(drafts)
     incoming = {d.target for d in drafts if d.type in DIRECTED and not d.reduced}
     out = []
