@@ -73,7 +73,10 @@ def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prep
 def prepare(
     item, meta: dict | None, params: SketchParams, keep_deleted: bool, read_kw: dict | None = None
 ) -> Prepared | Failed:
-    """``item``: a Document, a path or a URL. Errors a person can act on come back as Failed."""
+    """``item``: a Document, a path or a URL (or a Failed from ``expand``, returned as it is).
+    Errors a person can act on come back as Failed."""
+    if isinstance(item, Failed):
+        return item
     try:
         if isinstance(item, Document):
             doc = item
@@ -107,7 +110,17 @@ def expand(sources, *, prefer: str = "txt") -> list:
     and .xml files are skipped); when one stem exists in several formats (``x.pdf`` and
     ``x.txt``) only one is taken, in the ``prefer`` order (default: .txt, .htm, .html, .pdf —
     text is faster to read than PDF and carries the same words).
+
+    A JSON Lines file (``.jsonl``, ``.jsonl.gz``, ``.ndjson[.gz]``), given or found in a
+    directory, gives one Document per record, in file order, read here in the calling process
+    (a gzip stream is read from its start; ids are checked for repeats across the file; the
+    Documents are pickled to the pool like any other). A record that cannot be read becomes a
+    ``Failed("path:line", message)`` in its place, and a file that cannot be read at all one
+    ``Failed(path, message)``: ``prepare`` passes them through, so the writer reports them and
+    adds the rest.
     """
+    from ..ingest.jsonl import is_jsonl
+
     order = PREFER[prefer]
     out: list = []
     for src in sources:
@@ -116,17 +129,49 @@ def expand(sources, *, prefer: str = "txt") -> list:
             continue
         p = Path(src)
         if p.is_dir():
-            stems: dict[tuple[str, str], list[Path]] = {}
+            found: dict[tuple[str, str, str], list[Path]] = {}
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 for f in sorted(files):
                     fp = Path(root) / f
-                    if fp.suffix.lower() in BILL_EXTS and not f.startswith("."):
-                        stems.setdefault((root, fp.stem), []).append(fp)
-            for key in sorted(stems):
-                cands = stems[key]
+                    if f.startswith("."):
+                        continue
+                    if is_jsonl(f):
+                        found[(root, f, "jsonl")] = [fp]
+                    elif fp.suffix.lower() in BILL_EXTS:
+                        found.setdefault((root, fp.stem, ""), []).append(fp)
+            for key in sorted(found):
+                cands = found[key]
+                if key[2] == "jsonl":
+                    out.extend(_records(cands[0]))
+                    continue
                 cands.sort(key=lambda x: order.index(x.suffix.lower()))
                 out.append(str(cands[0]))
+        elif is_jsonl(p) and p.is_file():
+            out.extend(_records(p))
         else:
             out.append(str(src))
     return out
+
+
+def _records(path: Path, max_errors: int = 20):
+    """One JSON Lines file → its Documents, with a Failed in place of each bad record (after
+    ``max_errors`` of them, one Failed at the end counts the rest: a file in another format
+    should not print a line per record)."""
+    from ..ingest.jsonl import RecordError, iter_jsonl
+
+    errors: list[RecordError] = []
+    for item in iter_jsonl(str(path)):
+        if not isinstance(item, RecordError):
+            yield item
+            continue
+        errors.append(item)
+        if len(errors) <= max_errors or item.line == 0:
+            yield Failed(item.source, item.oneline())
+    more = [e.line for e in errors[max_errors:] if e.line]
+    if more:
+        yield Failed(
+            str(path),
+            f"cannot read {path}: {len(more)} more records could not be read (lines "
+            f"{more[0]}–{more[-1]}) — is it JSON Lines, one object with an `id` a line?",
+        )

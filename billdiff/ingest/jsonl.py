@@ -1,0 +1,227 @@
+"""JSON Lines: many documents in one file (``.jsonl``, ``.jsonl.gz``), one JSON object a line.
+
+Each record becomes a Document. Its text is taken as the file gives it (``text``, else
+``body``): no amendment-markup or section-heading rules, since the producer of the file has
+already decided what the text is (``../shared/corpus/background``'s WAC sections, for one,
+have chemical names like ``((CF3)2CFCF2OCH3)`` that the Washington ``((deleted))`` rule would
+take for struck law). Metadata comes from the record's fields (see ``record_metadata``),
+overridden by ``meta``.
+
+``iter_jsonl`` yields a bad record as a ``RecordError`` value and goes on with the next line
+(``billdiff index add`` reports it and indexes the rest); ``read_jsonl`` raises the first one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import Document
+from .sidecar import _short_version, _state, build_metadata, first_date
+
+SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+MAX_LIST = 100  # a list or object with more members than this is left out of extra
+
+_HINT_LINE = "fix or remove line {n} (each line must be one JSON object)"
+
+__all__ = ["read_jsonl", "iter_jsonl", "is_jsonl", "record_metadata", "RecordError", "SUFFIXES"]
+
+
+class RecordError(InputError):
+    """A record (``line`` ≥ 1) or a whole file (``line`` 0) of a JSON Lines file that cannot be
+    read. ``source`` is ``path:line`` (or the path), as a Document's ``Metadata.source`` is:
+    ``cannot read x.jsonl:12: not valid JSON (…) — fix or remove line 12 …``."""
+
+    def __init__(self, message: str, *, path: str = "", hint: str | None = None, line: int = 0):
+        self.line = line
+        self.source = f"{path}:{line}" if line else path
+        super().__init__(message, path=self.source or None, hint=hint)
+
+
+def is_jsonl(path) -> bool:
+    """True for a file name ending ``.jsonl``, ``.jsonl.gz``, ``.ndjson`` or ``.ndjson.gz``."""
+    return str(path).lower().endswith(SUFFIXES)
+
+
+def read_jsonl(path, *, meta: dict | None = None) -> Iterator[Document]:
+    """The records of a JSON Lines file as Documents, in file order (lazily).
+
+    Raises ``InputError`` (naming the file and line) at the first record that cannot be read.
+    """
+    for item in iter_jsonl(path, meta=meta):
+        if isinstance(item, RecordError):
+            raise item
+        yield item
+
+
+def iter_jsonl(path, *, meta: dict | None = None) -> Iterator[Document | RecordError]:
+    """Like ``read_jsonl``, but a bad record is yielded as a ``RecordError`` value
+    and reading goes on; a file that cannot be read at all yields one error and stops."""
+    name = str(path)
+    if meta and meta.get("id"):
+        yield _error(
+            name,
+            0,
+            "one id cannot name every record of a JSON Lines file",
+            "leave out the id; each record's `id` field names it",
+        )
+        return
+    p = Path(name)
+    if not p.exists():
+        yield _error(name, 0, "no such file", "check the path")
+        return
+    if p.is_dir():
+        yield _error(name, 0, "is a directory, not a file", "give the .jsonl file")
+        return
+    gz = name.lower().endswith(".gz")
+    seen: dict[str, int] = {}
+    n = 0
+    try:
+        with gzip.open(p, "rb") if gz else open(p, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                item = _record(raw, name, n, meta, seen)
+                if item is not None:
+                    yield item
+    except (OSError, EOFError, zlib.error) as err:
+        what = (
+            "not a gzip file, or a corrupt one"
+            if isinstance(err, gzip.BadGzipFile | zlib.error)
+            else "the file ends in the middle of a record (truncated download?)"
+            if isinstance(err, EOFError)
+            else f"cannot open ({getattr(err, 'strerror', None) or err})"
+        )
+        where = f" (read up to line {n})" if n else ""
+        yield _error(name, 0, f"{what}{where}", "check the file, e.g. gzip -t FILE")
+        return
+    if n == 0:
+        yield _error(name, 0, "the file is empty", "check that it is the right file")
+
+
+def _error(name: str, line: int, message: str, hint: str) -> RecordError:
+    return RecordError(message, path=name, hint=hint.replace("{n}", str(line)), line=line)
+
+
+def _record(raw: bytes, name: str, n: int, meta, seen: dict) -> Document | RecordError | None:
+    if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    line = raw.rstrip(b"\r\n")
+    if not line.strip():
+        return None  # blank lines (a trailing newline, spacing) are not records
+    try:
+        rec = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _error(name, n, "not UTF-8", "convert the file to UTF-8, e.g. iconv -t UTF-8")
+    except json.JSONDecodeError as err:
+        return _error(name, n, f"not valid JSON: {err.msg} (column {err.colno})", _HINT_LINE)
+    if not isinstance(rec, dict):
+        return _error(name, n, f"a JSON {_jtype(rec)}, not an object", _HINT_LINE)
+    ident = rec.get("id")
+    if isinstance(ident, bool) or not isinstance(ident, str | int) or not str(ident).strip():
+        return _error(
+            name,
+            n,
+            "the record has no `id`" if ident is None else f"the `id` {ident!r} is not usable",
+            "give the record on line {n} a unique string `id`",
+        )
+    ident = str(ident).strip()
+    if ident in seen:
+        return _error(
+            name, n, f"the id {ident!r} is used on line {seen[ident]} too", "make the ids unique"
+        )
+    seen[ident] = n
+    text = rec.get("text")
+    if text is None:
+        text = rec.get("body")
+    if text is None and "text" not in rec and "body" not in rec:
+        return _error(name, n, "the record has no `text` (or `body`)", "add the document text")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        return _error(name, n, f"`text` is a JSON {_jtype(text)}, not a string", _HINT_LINE)
+    base = {
+        "id": ident,
+        "source": f"{name}:{n}",
+        "sha256": hashlib.sha256(line).hexdigest(),
+        "format": "jsonl",
+    }
+    return Document(text, build_metadata(base, record_metadata(rec), meta))
+
+
+def record_metadata(rec: dict) -> dict:
+    """A record's fields → Metadata fields plus ``extra`` (the layer ``build_metadata`` takes).
+
+    ``title`` is the record's ``caption`` when it has one, else its ``title``: in statute
+    dumps ``title`` is the code's title number (RCW ``"43"``) and ``caption`` the section's
+    own heading. ``source_url`` is ``source_url``, else ``url``, else ``source.original_url``
+    / ``source.url`` (as in sidecars). ``state`` and ``version`` are shortened as in sidecars
+    (the full text in ``extra``); ``date`` is the first date in ``date``, else in ``dates``.
+    Fields not used for these stay in ``extra``: scalars as text, flat lists/objects of
+    scalars (at most ``MAX_LIST`` members) as JSON; nested or longer values are left out (the
+    Document's ``source``, ``path:line``, leads back to them).
+    """
+    out: dict = {}
+    extra: dict[str, str] = {}
+    used = {"id", "text", "body"}
+
+    def take(field: str, *keys: str) -> None:
+        for k in keys:
+            if _scalar(rec.get(k)) and _text(rec[k]):
+                out[field] = _text(rec[k])
+                used.add(k)
+                return
+
+    take("title", "caption", "title")
+    take("source_url", "source_url", "url")
+    take("session", "session")
+    take("bill", "bill")
+    src = rec.get("source")
+    if "source_url" not in out and isinstance(src, dict):
+        url = src.get("original_url") or src.get("url")
+        if _scalar(url) and _text(url):
+            out["source_url"] = _text(url)
+    for field, short in (("state", _state), ("version", _short_version)):
+        take(field, field)
+        if field in out and short(out[field]) != out[field]:
+            extra[f"{field}_full"] = out[field]
+            out[field] = short(out[field])
+    date = first_date(rec.get("date") or "") or first_date(rec.get("dates") or "")
+    if date:
+        out["date"] = date
+        used.add("date")
+    sp = rec.get("sponsors")
+    if _scalar(sp) or isinstance(sp, list) and _flat(sp):
+        out["sponsors"] = (_text(sp),) if _scalar(sp) else tuple(_text(x) for x in sp if x)
+        used.add("sponsors")
+    for k, v in rec.items():
+        if k in used or v is None:
+            continue
+        if _scalar(v):
+            extra[k] = _text(v)
+        elif _flat(v):
+            extra[k] = json.dumps(v, sort_keys=True, ensure_ascii=False)
+    out["extra"] = extra
+    return out
+
+
+def _scalar(v) -> bool:
+    return isinstance(v, str | int | float | bool)
+
+
+def _flat(v) -> bool:
+    vals = v.values() if isinstance(v, dict) else v if isinstance(v, list) else None
+    return vals is not None and len(v) <= MAX_LIST and all(x is None or _scalar(x) for x in vals)
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    return v.strip() if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def _jtype(v) -> str:
+    return {list: "array", dict: "object", str: "string", bool: "boolean"}.get(type(v), "number")
