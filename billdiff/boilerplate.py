@@ -59,21 +59,7 @@ class Boilerplate:
         ).fetchone()[0]
 
         def lookup(hashes: np.ndarray):
-            docs = np.zeros(len(hashes), dtype=np.int64)
-            states = np.zeros(len(hashes), dtype=np.int64)
-            uniq, inv = np.unique(hashes, return_inverse=True)
-            found: dict[int, tuple[int, int]] = {}
-            vals = uniq.tolist()
-            for s in range(0, len(vals), 500):
-                chunk = vals[s : s + 500]
-                q = f"SELECT h, bills, states FROM shingle_df WHERE h IN ({','.join('?' * len(chunk))})"
-                for h, d, st in con.execute(q, chunk):
-                    found[h] = (d, _popcount(st))
-            ud = np.array([found.get(v, (0, 0))[0] for v in vals], dtype=np.int64)
-            us = np.array([found.get(v, (0, 0))[1] for v in vals], dtype=np.int64)
-            docs[:] = ud[inv]
-            states[:] = us[inv]
-            return docs, states
+            return index.df_counts(hashes)
 
         p = index.params
         return cls(

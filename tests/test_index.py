@@ -78,11 +78,7 @@ def test_same_content_is_noop_other_content_needs_replace(tmp_path):
 
 
 def _dump(ix: Index):
-    con = ix._con
-    ids = dict(con.execute("SELECT rid, id FROM documents"))
-    lsh = sorted((b, k, ids[r]) for b, k, r in con.execute("SELECT band, key, rid FROM lsh"))
-    df = sorted(con.execute("SELECT h, docs, bills FROM shingle_df"))
-    return lsh, df
+    return ix.lsh_rows(), ix.df_rows()
 
 
 def test_incremental_add_equals_full_rebuild(tmp_path, small):
@@ -116,8 +112,8 @@ def test_versions_of_one_bill_count_once_in_corpus_frequencies(tmp_path):
     v2 = doc("v2", t + " more", state="WA", session="2020 (66th Legislature)", bill="SSB 6000")
     with Index(tmp_path / "i.db") as ix:
         ix.add([v1, v2])
-        docs, bills = ix._con.execute("SELECT max(docs), max(bills) FROM shingle_df").fetchone()
-        assert (docs, bills) == (2, 1)
+        rows = ix.df_rows()
+        assert max(d for _h, d, _b in rows) == 2 and max(b for _h, _d, b in rows) == 1
         assert ix.stats()["bills"] == 1
 
 

@@ -74,9 +74,8 @@ class Index(Writer):
             raise IndexError_(
                 f"{self.path} is not a billdiff index or is damaged (sketch parameters: {err})"
             ) from None
-        self._staged = 0
-        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS lsh_stage(band, key, rid)")
-        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS df_stage(h, bills, states)")
+        self._run_stores: dict = {}
+        self._reset_stage()
         if preset is not None and PRESETS.get(preset) != self.params:
             raise IndexError_(
                 f"{self.path} was built with other sketch parameters than preset {preset!r}",
@@ -117,9 +116,10 @@ class Index(Writer):
                     hint="see `billdiff index list` for the ids",
                 )
             with store.transaction(self._con):
-                self._flush()
                 self._delete(row[0])
+                self._flush()
             removed.append(i)
+        self._maintain(vacuum=True)
         return tuple(removed)
 
     # --- reading -------------------------------------------------------------------------------
@@ -167,6 +167,8 @@ class Index(Writer):
         return tokenize(self.get(doc_id), keep_deleted=self.settings.keep_deleted)
 
     def stats(self) -> dict:
+        from .runs import DF, LSH
+
         con = self._con
         n, words = con.execute("SELECT count(*), coalesce(sum(words),0) FROM documents").fetchone()
         states = con.execute(
@@ -187,7 +189,8 @@ class Index(Writer):
             "states": states,
             "windows": con.execute("SELECT coalesce(sum(windows),0) FROM documents").fetchone()[0],
             "band_keys": con.execute("SELECT coalesce(sum(keys),0) FROM sketches").fetchone()[0],
-            "shingles_counted": con.execute("SELECT count(*) FROM shingle_df").fetchone()[0],
+            "shingles_counted": self._runs(DF).rows(),
+            "runs": {k.name: len(self._runs(k).runs()) for k in (LSH, DF)},
             "bytes_on_disk": size,
         }
 
@@ -204,26 +207,33 @@ class Index(Writer):
         )
 
     def probe(self, keys) -> dict[int, list]:
-        """rid → [shared band keys, rarity weight] for the given (band, key) pairs. The weight
-        sums 1/size of each shared bucket, so rare shared windows count more than common
-        ones; buckets larger than ``bucket_cap()`` documents are left out."""
+        """rid → [shared band keys, rarity weight] for the given band keys (packed
+        ``band << 48 | key`` int64 array, or (band, key) pairs). The weight sums 1/size of
+        each shared bucket, so rare shared windows count more than common ones; buckets
+        larger than ``bucket_cap()`` documents are left out."""
+        import numpy as np
+
+        from .runs import LSH
+
+        if not isinstance(keys, np.ndarray):
+            pairs = list(keys)
+            keys = np.array([(b << 48) | k for b, k in pairs], dtype=np.int64)
         cap = self.bucket_cap()
-        hits: dict[int, list] = {}
-        q = "SELECT rid FROM lsh WHERE band=? AND key=? LIMIT ?"
-        con = self._con
-        for b, k in keys:
-            rows = con.execute(q, (b, k, cap + 1)).fetchall()
-            if len(rows) > cap:
-                continue
-            w = 1.0 / len(rows) if rows else 0.0
-            for (r,) in rows:
-                h = hits.get(r)
-                if h is None:
-                    hits[r] = [1, w]
-                else:
-                    h[0] += 1
-                    h[1] += w
-        return hits
+        with store.reading(self._con):
+            key, (rid,) = self._runs(LSH).lookup(keys)
+            dead = self._dead()
+        if len(dead):
+            live = ~np.isin(rid, dead)
+            key, rid = key[live], rid[live]
+        if not len(key):
+            return {}
+        uk, inv, size = np.unique(key, return_inverse=True, return_counts=True)
+        ok = size[inv] <= cap
+        rid, w = rid[ok], 1.0 / size[inv][ok]
+        ur, rinv = np.unique(rid, return_inverse=True)
+        n = np.bincount(rinv)
+        ws = np.bincount(rinv, weights=w)
+        return {r: [c, x] for r, c, x in zip(ur.tolist(), n.tolist(), ws.tolist(), strict=True)}
 
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)
@@ -243,46 +253,137 @@ class Index(Writer):
 
     def weighted_pairs(self, *, min_estimate: float = 0.0, min_weight: float = 0.0):
         """(id_a, id_b, estimate, weight) for the candidate pairs (see candidate_pairs)."""
-        cap = self.bucket_cap()
-        shared: dict[tuple[int, int], list] = {}
-        cur = None
-        members: list[int] = []
+        import numpy as np
 
-        def flush():
-            if 2 <= len(members) <= cap:
-                ms = sorted(members)
-                w = 1.0 / (len(ms) - 1)
-                for x in range(len(ms)):
-                    for y in range(x + 1, len(ms)):
-                        p = (ms[x], ms[y])
-                        h = shared.get(p)
-                        if h is None:
-                            shared[p] = [1, w]
-                        else:
-                            h[0] += 1
-                            h[1] += w
-
-        for band, key, rid in self._con.execute("SELECT band, key, rid FROM lsh"):
-            if (band, key) != cur:
-                flush()
-                cur = (band, key)
-                members = []
-            members.append(rid)
-        flush()
+        ra, rb, count, weight = self.pair_arrays()
         info = {
             r: (i, k)
             for r, i, k in self._con.execute(
                 "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid"
             )
         }
+        keys = np.array([info[r][1] for r in ra.tolist()], dtype=np.float64)
+        keys_b = np.array([info[r][1] for r in rb.tolist()], dtype=np.float64)
+        est = np.minimum(1.0, count / np.maximum(1.0, np.minimum(keys, keys_b)))
+        keep = (est >= min_estimate) & (weight >= min_weight - 1e-9)
         out = []
-        for (ra, rb), (c, w) in shared.items():
-            (ia, ka), (ib, kb) = info[ra], info[rb]
-            est = min(1.0, c / max(1, min(ka, kb)))
-            if est >= min_estimate and w >= min_weight - 1e-9:
-                out.append((min(ia, ib), max(ia, ib), est, round(w, 4)))
+        for a, b, e, w in zip(
+            ra[keep].tolist(),
+            rb[keep].tolist(),
+            est[keep].tolist(),
+            weight[keep].tolist(),
+            strict=True,
+        ):
+            ia, ib = info[a][0], info[b][0]
+            out.append((min(ia, ib), max(ia, ib), e, round(w, 4)))
         out.sort()
         yield from out
+
+    def pair_arrays(self):
+        """Candidate pairs as arrays (rid_a, rid_b, shared buckets, weight), rid_a < rid_b:
+        one scan of the LSH runs in key order (a bucket of ``s`` <= ``bucket_cap()`` live
+        documents gives its s(s-1)/2 pairs, each weighing 1/(s-1))."""
+        import numpy as np
+
+        from .runs import LSH
+
+        cap = self.bucket_cap()
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        codes: list[np.ndarray] = []
+        wts: list[np.ndarray] = []
+        pending = 0
+
+        def reduce(cs, ws, counts=None):
+            c = np.concatenate(cs)
+            w = np.concatenate(ws)
+            n = np.ones(len(c), np.int64) if counts is None else np.concatenate(counts)
+            u, inv = np.unique(c, return_inverse=True)
+            return u, np.bincount(inv, weights=n).astype(np.int64), np.bincount(inv, weights=w)
+
+        with store.reading(self._con):
+            dead = self._dead()
+            for key, (rid,) in self._runs(LSH).scan():
+                if len(dead):
+                    live = ~np.isin(rid, dead)
+                    key, rid = key[live], rid[live]
+                if len(key) < 2:
+                    continue
+                starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+                sizes = np.diff(np.append(starts, len(key)))
+                for s in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
+                    g = starts[sizes == s]
+                    members = np.sort(rid[g[:, None] + np.arange(s)], axis=1)
+                    iu, ju = np.triu_indices(s, 1)
+                    c = (members[:, iu] << np.int64(32)) | members[:, ju]
+                    codes.append(c.ravel())
+                    wts.append(np.full(c.size, 1.0 / (s - 1)))
+                    pending += c.size
+                if pending > 20_000_000:
+                    parts.append(reduce(codes, wts))
+                    codes, wts, pending = [], [], 0
+        if codes:
+            parts.append(reduce(codes, wts))
+        if not parts:
+            z = np.zeros(0, np.int64)
+            return z, z, z, np.zeros(0)
+        u, n, w = (
+            parts[0]
+            if len(parts) == 1
+            else reduce([p[0] for p in parts], [p[2] for p in parts], [p[1] for p in parts])
+        )
+        return u >> np.int64(32), u & np.int64(0xFFFFFFFF), n, w
+
+    def df_counts(self, hashes) -> tuple:
+        """(distinct bills, number of states) of each shingle hash (as ``sample_shingles``
+        gives them), summed over the runs of corpus counts."""
+        import numpy as np
+
+        from .runs import DF
+        from .writer import df_key
+
+        hk = df_key(np.asarray(hashes, dtype=np.int64))
+        bills = np.zeros(len(hk), dtype=np.int64)
+        states = np.zeros(len(hk), dtype=np.int64)
+        if not len(hk):
+            return bills, states
+        with store.reading(self._con):
+            key, (_d, b, st) = self._runs(DF).lookup(hk)
+        if len(key):
+            from .writer import combine_counts
+
+            o = np.argsort(key, kind="stable")
+            key, (_d, b, st) = combine_counts(key[o], [_d[o], b[o], st[o]])
+            pos = np.searchsorted(key, hk)
+            pos_c = np.minimum(pos, len(key) - 1)
+            found = key[pos_c] == hk
+            bills[found] = b[pos_c[found]]
+            states[found] = _popcount(st[pos_c[found]])
+        return bills, states
+
+    def lsh_rows(self) -> list[tuple[int, int, str]]:
+        """Every live LSH posting as (band, key, document id), sorted (tests, debugging)."""
+        from .runs import LSH
+
+        ids = dict(self._con.execute("SELECT rid, id FROM documents"))
+        out = []
+        with store.reading(self._con):
+            for key, (rid,) in self._runs(LSH).scan():
+                for k, r in zip(key.tolist(), rid.tolist(), strict=True):
+                    if r in ids:
+                        out.append((k >> 48, k & ((1 << 48) - 1), ids[r]))
+        return sorted(out)
+
+    def df_rows(self) -> list[tuple[int, int, int]]:
+        """Corpus counts as (shingle key, documents, bills), summed over runs, sorted."""
+        from .runs import DF
+        from .writer import combine_counts
+
+        out = []
+        with store.reading(self._con):
+            for key, cols in self._runs(DF).scan():
+                k, (d, b, _s) = combine_counts(key, cols)
+                out.extend(zip(k.tolist(), d.tolist(), b.tolist(), strict=True))
+        return out
 
     def boilerplate(self):
         from ..boilerplate import Boilerplate
@@ -309,3 +410,17 @@ class Index(Writer):
             settings=self.settings,
             **read_kw,
         )
+
+
+def _popcount(x):
+    """Set bits of each int64 (state bit sets)."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.uint64)
+    n = np.zeros(x.shape, dtype=np.int64)
+    for _ in range(64):
+        if not x.any():
+            break
+        n += (x & np.uint64(1)).astype(np.int64)
+        x = x >> np.uint64(1)
+    return n

@@ -5,15 +5,18 @@ One file, WAL journal. Tables:
 - ``meta(key, value)`` — ``schema_version``, ``created_by`` (tool version), the sketch
   parameters (JSON) the index was built with;
 - ``documents`` — one row per document: metadata columns, word/window counts, ``content_sha``
-  (sha256 of the text and its spans: "same content" test);
+  (sha256 of the text and its spans: "same content" test). ``rid`` is AUTOINCREMENT: the
+  number of a removed document is never given to another one;
 - ``texts(rid, text, spans)`` — zlib-compressed ``Document.text`` and its skip/marks/pages, so
   ``Index.get`` rebuilds the Document (and ``tokenize`` its Tokens) exactly;
-- ``sketches(rid, doc_sig, windows)`` — the whole-document MinHash (uint32 × num_perm);
-- ``lsh(band, key, rid)`` — distinct LSH band keys of each document's passage windows, primary
-  key (band, key, rid): the index on (band, key) that finds candidates;
-- ``shingle_df(h, docs, bills, states)`` — in how many documents and in how many distinct bills
-  (versions of one bill — same ``bill_key`` — count once) each (sampled)
-  shingle occurs, and a bit set of the states (``state_bits`` maps a state to its bit).
+- ``sketches(rid, doc_sig, keys, windows)`` — the whole-document MinHash (uint32 × num_perm)
+  and the number of the document's LSH band keys;
+- ``runs(run, kind, rows, blocks, dir)`` and ``blocks(id, data)`` — sorted runs (see
+  ``runs.py``) of the LSH postings (kind ``lsh``: band key → rid) and of the corpus shingle
+  counts (kind ``df``: shingle → documents, distinct bills, state bits);
+- ``dead(rid)`` — removed documents whose LSH postings are still in a run (skipped by every
+  lookup, dropped when the runs are merged);
+- ``state_bits(state, bit)`` — the bit of each state in the ``df`` state sets.
 """
 
 from __future__ import annotations
@@ -27,12 +30,12 @@ from pathlib import Path
 from ..errors import IndexError_
 from ..model import Document, Metadata, Span
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
-    rid INTEGER PRIMARY KEY,
+    rid INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     state TEXT NOT NULL DEFAULT '', session TEXT NOT NULL DEFAULT '',
     bill TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',
@@ -45,14 +48,16 @@ CREATE TABLE IF NOT EXISTS documents(
     bill_key TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_bill ON documents(bill_key);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS texts(rid INTEGER PRIMARY KEY, text BLOB NOT NULL,
                                  spans BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS sketches(rid INTEGER PRIMARY KEY, doc_sig BLOB NOT NULL, keys INTEGER NOT NULL,
-                                    windows INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS lsh(band INTEGER NOT NULL, key INTEGER NOT NULL,
-                               rid INTEGER NOT NULL, PRIMARY KEY(band, key, rid)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS shingle_df(h INTEGER PRIMARY KEY, docs INTEGER NOT NULL,
-                                      bills INTEGER NOT NULL, states INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sketches(rid INTEGER PRIMARY KEY, doc_sig BLOB NOT NULL,
+                                    keys INTEGER NOT NULL, windows INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
+                                rows INTEGER NOT NULL, blocks INTEGER NOT NULL,
+                                dir BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS dead(rid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
 """
 
@@ -95,6 +100,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Conn
         if exists:
             _check(con, path)
         else:
+            con.execute("PRAGMA auto_vacuum=INCREMENTAL")  # space of merged-away runs returns
             con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
@@ -137,11 +143,18 @@ def _check(con: sqlite3.Connection, path: Path) -> None:
             f"reads schema {SCHEMA_VERSION})",
             hint="upgrade billdiff (pip install -U billdiff)",
         )
+    if 0 < version < SCHEMA_VERSION:
+        raise IndexError_(
+            f"{path} was written by an older billdiff (index schema {version}, this billdiff "
+            f"reads schema {SCHEMA_VERSION})",
+            hint="move it aside and rebuild it with `billdiff index add` (the sources are "
+            "listed by `billdiff index list` of the older billdiff)",
+        )
     if version != SCHEMA_VERSION:
         raise IndexError_(
             f"{path} is not a billdiff index or is damaged (schema {row[0]!r})", hint=_HINT_DAMAGED
         )
-    missing = {"documents", "texts", "sketches", "lsh", "shingle_df", "meta"} - tables
+    missing = {"documents", "texts", "sketches", "runs", "blocks", "dead", "meta"} - tables
     if missing:
         raise IndexError_(
             f"{path} is not a billdiff index or is damaged (missing tables: "
@@ -166,6 +179,26 @@ class _tx:
 
 
 transaction = _tx
+
+
+class reading:
+    """A read transaction (one consistent snapshot across several statements) unless the
+    connection is already inside a transaction."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.own = False
+
+    def __enter__(self):
+        if not self.con.in_transaction:
+            self.con.execute("BEGIN")
+            self.own = True
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.own:
+            self.con.execute("COMMIT")
+        return False
 
 
 def get_meta(con, key: str, default: str | None = None) -> str | None:

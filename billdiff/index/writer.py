@@ -1,8 +1,8 @@
-"""The write path of an Index: add documents (process pool → staged rows → sorted merge)."""
+"""The write path of an Index: add documents (process pool → staged rows → one sorted run per
+commit) and delete them."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -15,15 +15,22 @@ import numpy as np
 from .._version import __version__
 from ..model import Document, Metadata
 from . import store
+from .runs import DF, LSH
 
-# A transaction holds whole documents only. Their LSH and frequency rows are staged in temp
-# tables and merged in key order at commit; random-key inserts into a large B-tree cost a page
-# write each, so a commit waits until the staged rows are a fair share of the table.
-_COMMIT_MIN_SECONDS = 1.0
-_COMMIT_MAX_SECONDS = 60.0
-_COMMIT_MIN_ROWS = 200_000
-_COMMIT_TABLE_SHARE = 0.25
-_COMMIT_MAX_ROWS = 24_000_000  # bounds the memory of the staged rows (~1 GB)
+# A transaction holds whole documents only. Their LSH postings and shingle counts are staged in
+# memory and written at commit as one sorted run of each kind; a commit comes once the staged
+# postings are numerous enough to make a worthwhile run (or the batch is old).
+_COMMIT_MIN_SECONDS = 0.25
+_COMMIT_MAX_SECONDS = 30.0
+_COMMIT_MIN_ROWS = 100_000
+_COMMIT_INDEX_SHARE = 0.05  # ... and at least this share of the postings already indexed
+_COMMIT_MAX_ROWS = 8_000_000  # bounds the memory of the staged rows (~200 MB)
+DF_SHIFT = 23  # corpus counts key: the top 40 bits of a (63-bit) shingle hash
+
+
+def df_key(hashes: np.ndarray) -> np.ndarray:
+    """Shingle hashes as stored by ``sample_shingles`` (non-negative int64) → df run keys."""
+    return np.asarray(hashes, dtype=np.int64) >> np.int64(DF_SHIFT)
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,9 @@ class Writer:
         results = _run(items, meta_for, self.params, keep, read_kw, workers)
         done = 0
         batch_start = None
-        table_rows = self._con.execute("SELECT coalesce(sum(keys), 0) FROM sketches").fetchone()[0]
-        self._staged = 0
+        self._reset_stage()
+        lsh_rows = self._runs(LSH).rows()
+        start_rows = lsh_rows
         try:
             for prep in results:
                 if batch_start is None:
@@ -116,22 +124,25 @@ class Writer:
                     or self._staged >= _COMMIT_MAX_ROWS
                     or (
                         age >= _COMMIT_MIN_SECONDS
-                        and self._staged >= max(_COMMIT_MIN_ROWS, _COMMIT_TABLE_SHARE * table_rows)
+                        and self._staged >= max(_COMMIT_MIN_ROWS, _COMMIT_INDEX_SHARE * lsh_rows)
                     )
                 ):
-                    table_rows += self._flush()
+                    lsh_rows += self._flush()
                     self._con.execute("COMMIT")
                     batch_start = None
+                    self._maintain()
                 if progress is not None:
                     progress(done, len(items), acc.words)
             if batch_start is not None:
-                self._flush()
+                lsh_rows += self._flush()
                 self._con.execute("COMMIT")
                 batch_start = None
+            # a bulk load (this add at least doubled the index) ends as one run of each kind
+            self._maintain(everything=lsh_rows - start_rows >= start_rows, vacuum=True)
         finally:
             if batch_start is not None and self._con.in_transaction:
                 self._con.execute("ROLLBACK")
-            self._staged = 0
+            self._reset_stage()
         return AddResult(
             tuple(acc.added),
             tuple(acc.replaced),
@@ -184,7 +195,6 @@ class Writer:
                     )
                     con.execute("RELEASE doc")
                     return
-                self._flush()
                 self._delete(row[0])
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             cur = con.execute(
@@ -207,26 +217,9 @@ class Writer:
                 "INSERT INTO sketches VALUES(?,?,?,?)",
                 (rid, prep.doc_sig, len(prep.keys), prep.windows),
             )
-            con.execute(
-                "INSERT INTO temp.lsh_stage SELECT value >> 48, "
-                "value & 281474976710655, ? FROM json_each(?)",
-                (rid, json.dumps(prep.keys.tolist())),
-            )
+            self._stage_lsh.append((prep.keys, rid))
             self._staged += len(prep.keys)
-            bit = self._state_bit(m.state)
-            seen = self._bill_shingles(m, rid)
-            hs = prep.shingles
-            if seen:
-                old = np.isin(hs, np.fromiter(seen, dtype=np.int64, count=len(seen)))
-                groups = ((hs[~old], 1), (hs[old], 0))
-            else:
-                groups = ((hs, 1),)
-            for arr, new_bill in groups:
-                if len(arr):
-                    con.execute(
-                        "INSERT INTO temp.df_stage SELECT value, ?, ? FROM json_each(?)",
-                        (new_bill, bit, json.dumps(arr.tolist())),
-                    )
+            self._stage_counts(m, rid, prep.shingles, +1)
             con.execute("RELEASE doc")
         except BaseException:
             con.execute("ROLLBACK TO doc")
@@ -235,45 +228,100 @@ class Writer:
         (acc.replaced if row is not None else acc.added).append(m.id)
         acc.words += prep.words
 
-    def _flush(self) -> int:
-        """Merge the staged rows into ``lsh`` and ``shingle_df`` in key order (inside the
-        caller's transaction); returns the number of LSH rows merged."""
-        con = self._con
-        n = con.execute("SELECT count(*) FROM temp.lsh_stage").fetchone()[0]
-        con.execute(
-            "INSERT OR IGNORE INTO lsh SELECT band, key, rid FROM temp.lsh_stage "
-            "ORDER BY band, key, rid"
-        )
-        # each staged row carries a single state bit (or 0): the sum of distinct bits is their OR
-        con.execute(
-            "INSERT INTO shingle_df SELECT h, count(*), sum(bills), sum(DISTINCT states) "
-            "FROM temp.df_stage GROUP BY h ORDER BY h ON CONFLICT(h) DO UPDATE SET "
-            "docs=docs+excluded.docs, bills=bills+excluded.bills, "
-            "states=states|excluded.states"
-        )
-        con.execute("DELETE FROM temp.lsh_stage")
-        con.execute("DELETE FROM temp.df_stage")
+    # --- staging and runs --------------------------------------------------------------------
+    def _reset_stage(self) -> None:
+        self._stage_lsh: list[tuple[np.ndarray, int]] = []
+        self._stage_df: list[tuple[np.ndarray, np.ndarray, int, int]] = []
         self._staged = 0
+
+    def _stage_counts(self, m: Metadata, rid: int, shingles: np.ndarray, sign: int) -> None:
+        """Stage +1 (added) or -1 (removed) document counts for a document's shingles; the
+        bill count changes only for shingles no other version of the same bill has."""
+        hs = np.unique(df_key(shingles))
+        seen = self._bill_shingles(m, rid)
+        new_bill = ~np.isin(hs, seen) if len(seen) else np.ones(len(hs), dtype=bool)
+        bit = self._state_bit(m.state) if sign > 0 else 0
+        self._stage_df.append((hs, new_bill.astype(np.int64) * sign, sign, bit))
+
+    def _flush(self) -> int:
+        """Write the staged rows as one new run of each kind (inside the caller's
+        transaction); returns the number of LSH postings written."""
+        n = self._staged
+        if self._stage_lsh:
+            keys = np.concatenate([k for k, _ in self._stage_lsh])
+            rids = np.concatenate([np.full(len(k), r, dtype=np.int64) for k, r in self._stage_lsh])
+            o = np.argsort(keys, kind="stable")  # rids ascend within a key
+            self._runs(LSH).write([(keys[o], [rids[o]])])
+        if self._stage_df:
+            h = np.concatenate([x[0] for x in self._stage_df])
+            bills = np.concatenate([x[1] for x in self._stage_df])
+            docs = np.concatenate([np.full(len(x[0]), x[2], np.int64) for x in self._stage_df])
+            states = np.concatenate([np.full(len(x[0]), x[3], np.int64) for x in self._stage_df])
+            o = np.argsort(h, kind="stable")
+            self._runs(DF).write([combine_counts(h[o], [docs[o], bills[o], states[o]])])
+        self._reset_stage()
         return n
 
-    def _bill_shingles(self, m: Metadata, rid: int) -> set[int]:
-        """Sampled shingles of the other indexed versions of the same bill (same ``bill_key``):
-        they are already counted once for this bill."""
+    def _runs(self, kind):
+        rs = self._run_stores.get(kind.name)
+        if rs is None:
+            from .runs import RunStore
+
+            rs = self._run_stores[kind.name] = RunStore(self._con, kind)
+        return rs
+
+    def optimize(self) -> None:
+        """Merge all runs of each kind into one (the fastest layout for searching) and give
+        the space of the merged-away runs back to the file system."""
+        self._maintain(everything=True, vacuum=True)
+
+    def _maintain(self, *, everything: bool = False, vacuum: bool = False) -> None:
+        """Merge runs (one transaction per merge): the tiered rule, or with ``everything``
+        all runs of a kind into one; with ``vacuum``, give the pages of merged-away runs
+        back to the file system when they are many."""
+        for kind in (LSH, DF):
+            rs = self._runs(kind)
+            while True:
+                with store.transaction(self._con):
+                    runs = rs.runs()
+                    todo = runs if everything and len(runs) > 1 else rs.to_merge()
+                    if not todo:
+                        break
+                    if kind is LSH:
+                        dead = self._dead()
+                        rs.merge(todo, _drop_dead(dead))
+                        if len(todo) == len(runs) and len(dead):
+                            self._con.execute("DELETE FROM dead")
+                    else:
+                        rs.merge(todo, combine_counts)
+        if vacuum:
+            free, pages = (
+                self._con.execute("PRAGMA freelist_count").fetchone()[0],
+                self._con.execute("PRAGMA page_count").fetchone()[0],
+            )
+            if free > 1024 and free > pages // 8:
+                self._con.execute("PRAGMA incremental_vacuum")
+
+    def _dead(self) -> np.ndarray:
+        return np.array([r for (r,) in self._con.execute("SELECT rid FROM dead")], dtype=np.int64)
+
+    def _bill_shingles(self, m: Metadata, rid: int) -> np.ndarray:
+        """Counted shingle keys of the other indexed versions of the same bill (same
+        ``bill_key``): they are already counted once for this bill."""
         key = store.bill_key(m)
         if not key:
-            return set()
+            return np.zeros(0, dtype=np.int64)
         from ..normalize import tokenize
         from .sketch import doc_shingles, sample_shingles
 
-        out: set[int] = set()
+        out = [np.zeros(0, dtype=np.int64)]
         for (sib,) in self._con.execute(
             "SELECT rid FROM documents WHERE bill_key=? AND rid!=?", (key, rid)
         ).fetchall():
             words = tokenize(self._get_rid(sib), keep_deleted=self.settings.keep_deleted).words
-            out.update(
-                sample_shingles(doc_shingles(words, self.params), self.params.df_sample).tolist()
-            )
-        return out
+            sh = sample_shingles(doc_shingles(words, self.params), self.params.df_sample)
+            out.append(df_key(sh))
+        return np.unique(np.concatenate(out))
 
     def _state_bit(self, state: str) -> int:
         if not state:
@@ -287,26 +335,42 @@ class Writer:
         return 1 << min(row[0], 62)
 
     def _delete(self, rid: int) -> None:
-        """Remove one document's rows (inside the caller's transaction)."""
+        """Remove one document (inside the caller's transaction): its postings are marked
+        dead, its shingle counts are staged as -1, its rows are deleted."""
         from .prepare import prepare_doc
 
         doc = self._get_rid(rid)
         prep = prepare_doc(doc, self.params, self.settings.keep_deleted)
         con = self._con
-        from .sketch import unpack
-
-        con.executemany(
-            "DELETE FROM lsh WHERE band=? AND key=? AND rid=?",
-            ((b, k, rid) for b, k in unpack(prep.keys)),
-        )
-        seen = self._bill_shingles(doc.meta, rid)
-        con.executemany(
-            "UPDATE shingle_df SET docs=docs-1, bills=bills-? WHERE h=?",
-            ((int(h not in seen), h) for h in prep.shingles.tolist()),
-        )
-        con.execute("DELETE FROM shingle_df WHERE docs<=0")
+        con.execute("INSERT OR IGNORE INTO dead VALUES(?)", (rid,))
+        self._stage_counts(doc.meta, rid, prep.shingles, -1)
         for table in ("texts", "sketches", "documents"):
             con.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
+
+
+def combine_counts(key: np.ndarray, cols: list[np.ndarray]):
+    """Rows of corpus counts sorted by key → one row per key: documents and bills summed,
+    state bits OR-ed; keys whose counts are back to zero dropped."""
+    docs, bills, states = cols
+    if not len(key):
+        return key, cols
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    k = key[starts]
+    d = np.add.reduceat(docs, starts)
+    b = np.add.reduceat(bills, starts)
+    s = np.bitwise_or.reduceat(states, starts)
+    keep = (d != 0) | (b != 0)
+    return k[keep], [d[keep], b[keep], s[keep]]
+
+
+def _drop_dead(dead: np.ndarray):
+    def combine(key: np.ndarray, cols: list[np.ndarray]):
+        if not len(dead):
+            return key, cols
+        live = ~np.isin(cols[0], dead)
+        return key[live], [c[live] for c in cols]
+
+    return combine
 
 
 def _worker_init() -> None:
