@@ -7,8 +7,10 @@ pieces; Unicode is folded (NFKC: ligatures, full-width forms; soft hyphens remov
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from itertools import compress, pairwise
 
 from .model import Document, Span, Tokens
 
@@ -41,6 +43,15 @@ def visible_segments(text: str, skip: tuple[Span, ...]) -> list[tuple[int, int]]
 
 def tokenize(doc: Document, *, keep_deleted: bool = False) -> Tokens:
     """Words of ``doc`` as it would read; with ``keep_deleted`` deleted matter stays in."""
+    text = doc.text
+    skip = doc.skip if not keep_deleted else tuple(s for s in doc.skip if s.kind != "deleted")
+    fast = _tokenize_fast(text, skip)
+    return fast if fast is not None else _tokenize_reference(doc, keep_deleted=keep_deleted)
+
+
+def _tokenize_reference(doc: Document, *, keep_deleted: bool = False) -> Tokens:
+    """The plain regex loop ``tokenize`` must agree with, token for token (tests compare the
+    two); it also serves texts the fast path leaves alone (soft hyphens, combining marks)."""
     text = doc.text
     skip = doc.skip if not keep_deleted else tuple(s for s in doc.skip if s.kind != "deleted")
     words: list[str] = []
@@ -113,10 +124,233 @@ def _shift(skip: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# The fast path: the same tokens as ``_tokenize_reference``, found in bulk with numpy.
+#
+# Without soft hyphens and combining marks (texts holding either go to the reference loop) a
+# ``_WORD`` match is a maximal run of ``str.isalnum()`` characters (``[^\W_]`` is exactly
+# ``isalnum``: the regex engine tests the same Unicode property) that does not cross a segment
+# boundary. Runs are found as edges of a boolean array over the code points. Words are slices
+# of the text lowered once (folding an ASCII word is ``.lower()``); the few non-ASCII words go
+# through ``_fold``. The hyphen-join logic of the reference runs, unchanged, only for words
+# whose gap from the previous word holds a hyphen character: elsewhere ``_HYPHEN_BREAK``,
+# which needs a hyphen first in the gap, cannot match.
+
+_AWKWARD = re.compile("[\u00ad\u0300-\u036f]")  # soft hyphen, combining marks: reference path
+_BMP_ALNUM = None  # bool table of str.isalnum over U+0000..U+FFFF, built on first use
+
+
+def _alnum_table():
+    global _BMP_ALNUM
+    if _BMP_ALNUM is None:
+        import numpy as np
+
+        _BMP_ALNUM = np.array([chr(i).isalnum() for i in range(0x10000)], dtype=bool)
+    return _BMP_ALNUM
+
+
+def _code_points(text: str):
+    """(code points as a uint8 or uint32 array, isalnum of each as a bool array)."""
+    import numpy as np
+
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        return codes, _alnum_table()[codes]
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _alnum_table()
+    if int(codes.max()) < 0x10000:
+        return codes, table[codes]
+    alnum = table[np.minimum(codes, 0xFFFF)]  # U+FFFF is a noncharacter, not alnum
+    astral = np.flatnonzero(codes > 0xFFFF)
+    uniq, inv = np.unique(codes[astral], return_inverse=True)
+    alnum[astral] = np.array([chr(c).isalnum() for c in uniq.tolist()], dtype=bool)[inv]
+    return codes, alnum
+
+
+def _runs(mask, n: int, splits=()):
+    """(starts, ends) int64 arrays of the runs of True in ``mask``, also cut at ``splits``."""
+    import numpy as np
+
+    m = mask.view(np.int8)
+    d = np.empty(n + 1, dtype=np.int8)
+    d[0] = m[0]
+    np.subtract(m[1:], m[:-1], out=d[1:n])
+    d[n] = -m[n - 1]
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1)
+    if len(splits):
+        p = np.asarray(splits, dtype=np.int64)
+        p = p[mask[p - 1] & mask[p]]
+        if len(p):
+            starts = np.sort(np.concatenate([starts, p]))
+            ends = np.sort(np.concatenate([ends, p]))
+    return starts, ends
+
+
+def _ascii_lower(text: str, codes) -> str:
+    """``text`` with A-Z lowered, every other character in its place (so slices line up)."""
+    if text.isascii():
+        return text.lower()
+    low = text.lower()
+    if len(low) == len(text):  # each character lowered to one: ASCII ones as .lower() does
+        return low
+    c = codes.copy()  # "İ".lower() is two characters: lower A-Z by hand
+    c[(c >= 65) & (c <= 90)] += 32
+    return c.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _non_ascii(wide, starts, ends):
+    """Which runs hold a non-ASCII character (``wide``: sorted positions of those)."""
+    import numpy as np
+
+    return np.searchsorted(wide, starts) != np.searchsorted(wide, ends)
+
+
+def _fold_runs(text: str, low: str, starts, ends, wide) -> list[str]:
+    """Folded words of the runs: ASCII ones sliced from ``low``, others through ``_fold``."""
+    s, e = starts.tolist(), ends.tolist()
+    words = [low[a:b] for a, b in zip(s, e, strict=True)]
+    if wide is not None:
+        import numpy as np
+
+        for i in np.flatnonzero(_non_ascii(wide, starts, ends)).tolist():
+            words[i] = _fold(text[s[i] : e[i]])
+    return words
+
+
+def _tokenize_fast(text: str, skip: tuple[Span, ...]) -> Tokens | None:
+    """``_tokenize_reference``'s Tokens, or None for a text it leaves to the reference: one
+    with soft hyphens or combining marks, or with a reversed skip span (end < start), which
+    makes ``visible_segments`` overlap so the reference reads some words twice."""
+    import numpy as np
+
+    if not text.isascii() and _AWKWARD.search(text):
+        return None
+    n = len(text)
+    segs = []
+    for a, b in visible_segments(text, skip):
+        b = min(b, n)
+        if a < b:
+            if segs and a < segs[-1][1]:
+                return None
+            segs.append((a, b))
+    if not segs:
+        return Tokens((), (), ())
+    codes, alnum = _code_points(text)
+    if segs == [(0, n)]:
+        mask, splits = alnum, ()
+    else:
+        bounds = np.array(segs, dtype=np.int64)
+        edge = np.zeros(n + 1, dtype=np.int8)  # +1 where a segment starts, -1 where it ends
+        edge[bounds[:, 0]] += 1
+        edge[bounds[:, 1]] -= 1
+        mask = alnum & (np.cumsum(edge[:n], dtype=np.int8) > 0)  # segments do not overlap
+        # a zero-length skip span splits a segment: a word is cut there
+        splits = [a for (_, b0), (a, _) in zip(segs, segs[1:], strict=False) if a == b0]
+    starts, ends = _runs(mask, n, splits)
+    if not len(starts):
+        return Tokens((), (), ())
+    low = _ascii_lower(text, codes)
+    wide = None if codes.dtype == np.uint8 else np.flatnonzero(codes >= 128)
+    words = _fold_runs(text, low, starts, ends, wide)
+    S, E = starts.tolist(), ends.tolist()
+
+    # hyphen joins: only where the gap from the previous word holds a character that
+    # _HYPHEN_BREAK can start with (-, U+2010, U+00AD)
+    hy = codes == 0x2D
+    if codes.dtype != np.uint8:
+        hy |= (codes == 0x2010) | (codes == 0xAD)
+    hpos = np.flatnonzero(hy)
+    if not len(hpos):
+        return Tokens(tuple(words), tuple(S), tuple(E))
+    k = np.searchsorted(hpos, ends[:-1])
+    has = k < len(hpos)
+    has[has] = hpos[k[has]] < starts[1:][has]
+    cands = (np.flatnonzero(has) + 1).tolist()
+    head: dict[int, int] = {}  # word index -> the earlier word it was joined onto
+    joined: dict[int, str] = {}  # head index -> its word so far
+    compounds = None
+    near = _SkipIndex(skip)
+    for i in cands:
+        h = head.get(i - 1, i - 1)
+        s, e = S[i], E[i]
+        if not _may_continue(text[S[h] : E[i - 1]], text[s:e]):
+            continue
+        if not _HYPHEN_BREAK.match(_gap_text(text, E[i - 1], s, near.within(E[i - 1], s))):
+            continue
+        if compounds is None:
+            compounds = _compounds_fast(text, codes, alnum, low, wide)
+        prev = joined.get(h, words[h])
+        if prev + words[i] in compounds:
+            continue  # a real hyphen ("long-term") that broke the line
+        joined[h] = prev + words[i]
+        head[i] = h
+    if not head:
+        return Tokens(tuple(words), tuple(S), tuple(E))
+    keep = [True] * len(S)
+    for i, h in head.items():  # in increasing i: the head ends where its last piece ends
+        E[h] = E[i]
+        keep[i] = False
+    for h, w in joined.items():
+        words[h] = w
+    return Tokens(tuple(compress(words, keep)), tuple(compress(S, keep)), tuple(compress(E, keep)))
+
+
+class _SkipIndex:
+    """The skip spans that overlap a stretch of text, found by bisection when the spans are
+    sorted with non-decreasing ends (as readers make them), else by a scan. ``_gap_text``
+    looks only at the spans overlapping its stretch, in any order."""
+
+    def __init__(self, skip: tuple[Span, ...]):
+        self.skip = skip
+        self.starts = [sp.start for sp in skip]
+        self.ends = [sp.end for sp in skip]
+        self.sorted = all(a <= b for a, b in pairwise(self.starts)) and all(
+            a <= b for a, b in pairwise(self.ends)
+        )
+
+    def within(self, start: int, end: int) -> tuple[Span, ...]:
+        if not self.sorted:
+            return tuple(sp for sp in self.skip if sp.end > start and sp.start < end)
+        lo = bisect.bisect_right(self.ends, start)
+        hi = bisect.bisect_left(self.starts, end, lo)
+        return self.skip[lo:hi]
+
+
+def _compounds_fast(text: str, codes, alnum, low: str, wide) -> set[str]:
+    """``_compounds(text)`` from the code point arrays, folding only the runs it needs."""
+    import numpy as np
+
+    n = len(text)
+    starts, ends = _runs(alnum, n)
+    # _COMPOUND.findall: a run, "-", the next run; a run taken as a right half starts no pair
+    linked = np.flatnonzero(
+        (ends[:-1] + 1 == starts[1:]) & (codes[np.minimum(ends[:-1], n - 1)] == 0x2D)
+    )
+    if not len(linked):
+        return set()
+    left = []
+    taken = -1
+    for k in linked.tolist():
+        if k != taken:
+            left.append(k)
+            taken = k + 1
+    ks = np.array(left, dtype=np.int64)
+    a = _fold_runs(text, low, starts[ks], ends[ks], wide)
+    b = _fold_runs(text, low, starts[ks + 1], ends[ks + 1], wide)
+    pairs = {x + y for x, y in zip(a, b, strict=True)}
+    # the closed-up forms written as one word: an ASCII run folds to a word of its own length,
+    # so only runs of a pair's length and non-ASCII runs can
+    sizes = ends - starts
+    maybe = np.isin(sizes, np.array(sorted({len(p) for p in pairs}), dtype=np.int64))
+    if wide is not None:
+        maybe |= _non_ascii(wide, starts, ends)
+    solid = _fold_runs(text, low, starts[maybe], ends[maybe], wide)
+    return pairs.difference(solid)
+
+
 def section_labels(doc: Document, tokens: Tokens) -> list[tuple[int, str]]:
     """(first word index, label) of each section heading mark, in order."""
-    import bisect
-
     out = []
     for m in doc.marks:
         if m.kind == "section":

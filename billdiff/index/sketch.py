@@ -68,20 +68,31 @@ class SketchParams:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-_WORD_CACHE: dict[str, int] = {}  # a cache only: word -> its (stable) hash
-
-
 def _word_hash(w: str) -> int:
-    h = int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
-    if len(_WORD_CACHE) < 1 << 21:
-        _WORD_CACHE[w] = h
-    return h
+    """BLAKE2b-8 of the UTF-8 word, read little-endian: the definition ``word_hashes`` caches."""
+    return int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class _WordCache(dict):
+    """word -> ``_word_hash(word)``; a miss computes the hash and keeps it while the cache
+    holds fewer than ``limit`` words (a cache only: the values never depend on it)."""
+
+    limit = 1 << 21
+
+    def __missing__(self, w: str) -> int:
+        h = _word_hash(w)
+        if len(self) < self.limit:
+            self[w] = h
+        return h
+
+
+_WORD_CACHE = _WordCache()
 
 
 def word_hashes(words) -> np.ndarray:
     """Stable 64-bit hash of each word (same value in every process and run)."""
-    get = _WORD_CACHE.get
-    return np.fromiter((get(w) or _word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    # dict.__getitem__ in C, calling __missing__ only for new words
+    return np.fromiter(map(_WORD_CACHE.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _mix64(h: np.ndarray) -> np.ndarray:
