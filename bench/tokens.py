@@ -21,7 +21,7 @@ For each set it prints words/s of
 
 Every figure is the best of ``--repeat`` passes over the whole set, in one process.
 
-Usage: python bench/tokenize.py [--sections 3000] [--per-doc 12] [--repeat 3] [--no-pdf]
+Usage: python bench/tokens.py [--sections 3000] [--per-doc 12] [--repeat 3] [--no-pdf]
 Prints one JSON object per measurement and a summary table.
 """
 
@@ -38,8 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BILLDIFF_SHARED", ROOT.parent / "shared"))
-# this file is named like the standard library's tokenize module: take bench/ off the path
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
