@@ -41,13 +41,6 @@ _MAX_PAIRS_PER_GRAM = 4096
 _STOCK_MAX_WORDS = 200
 
 
-def _intern(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[list[int], list[int]]:
-    vocab: dict[str, int] = {}
-    ia = [vocab.setdefault(w, len(vocab)) for w in a]
-    ib = [vocab.setdefault(w, len(vocab)) for w in b]
-    return ia, ib
-
-
 def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int]]:
     """Every maximal exact run ``(i, j, length)`` with length >= k, sorted by (i, j).
 
@@ -58,21 +51,54 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
     ("crowded": degenerate text, long lists) pairs its occurrences by rank instead (the r-th
     in B with the proportional one in A and its neighbours), which keeps colinear text.
     """
+    if len(ia) < k or len(ib) < k:
+        return []
+    return _exact_runs(_ASide(ia, k), ib, k)
+
+
+class _ASide:
+    """What exact_runs needs of side A alone: its k-grams, where each occurs, which repeat.
+    Built once per A (a search aligns one query against many candidates)."""
+
+    def __init__(self, ia: list[int], k: int):
+        self.ia = ia
+        # k-grams as tuples; zip stops at the shortest slice (the last full k-gram)
+        self.ga = ga = list(zip(*(ia[t:] for t in range(k)), strict=False))
+        self.last = dict(zip(ga, range(len(ga)), strict=True))  # k-gram -> last position in A
+        self.count_a = count_a = Counter(ga)
+        self.multi = multi = {g for g, c in count_a.items() if c > 1}
+        self.pos: dict[tuple, list[int]] = {}
+        if multi:
+            for i in [i for i, g in enumerate(ga) if g in multi]:
+                self.pos.setdefault(ga[i], []).append(i)
+
+
+_A_CACHE: list = []  # [(words tuple, k, vocab, _ASide)], newest first, a few entries
+
+
+def _a_side(words: tuple[str, ...], k: int):
+    for w, kk, vocab, side in _A_CACHE:
+        if w is words and kk == k:
+            return vocab, side
+    vocab: dict[str, int] = {}
+    ia = [vocab.setdefault(w, len(vocab)) for w in words]
+    side = _ASide(ia, k)
+    _A_CACHE.insert(0, (words, k, vocab, side))
+    del _A_CACHE[4:]
+    return vocab, side
+
+
+def _exact_runs(side: _ASide, ib: list[int], k: int) -> list[tuple[int, int, int]]:
+    ia = side.ia
     na, nb = len(ia), len(ib)
     if na < k or nb < k:
         return []
-    # k-grams as tuples; zip stops at the shortest slice (the last full k-gram)
-    ga = list(zip(*(ia[t:] for t in range(k)), strict=False))
+    last, count_a, multi = side.last, side.count_a, side.multi
     gb = list(zip(*(ib[t:] for t in range(k)), strict=False))
-    last = dict(zip(ga, range(len(ga)), strict=True))  # k-gram -> its (last) position in A
-    count_a = Counter(ga)
-    multi = {g for g, c in count_a.items() if c > 1}
     starts: list[tuple[int, int]] = []
     if multi:
         count_b = Counter(g for g in gb if g in multi)
-        pos: dict[tuple, list[int]] = {}
-        for i in [i for i, g in enumerate(ga) if g in multi]:
-            pos.setdefault(ga[i], []).append(i)
+        pos = side.pos
         crowded = {g for g in count_b if count_a[g] * count_b[g] > _MAX_PAIRS_PER_GRAM}
         rank: dict[tuple, int] = {}
         for j in [j for j, g in enumerate(gb) if g in multi]:
@@ -296,8 +322,12 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     offsets index the documents' text.
     """
     s = settings
-    ia, ib = _intern(a.words, b.words)
-    runs = exact_runs(ia, ib, s.seed_words)
+    # words of B that A lacks all get id -1: only A-B comparisons are ever made, and no word
+    # of A has that id (A's vocabulary and k-grams are built once per A: see _a_side)
+    vocab, side = _a_side(a.words, s.seed_words)
+    ia = side.ia
+    ib = [vocab.get(w, -1) for w in b.words]
+    runs = _exact_runs(side, ib, s.seed_words)
     found: list[Passage] = []
     # runs are chained across up to max_gap edited words plus the seed_words - 1 identical
     # words on each side of an edit that no seed covers; _chain_ops then cuts the chain

@@ -107,30 +107,48 @@ class Boilerplate:
         )
 
     # --- questions -------------------------------------------------------------------------------
-    def _doc(self, tokens: Tokens):
-        """(shingle hashes, doc counts, state counts) of every shingle start, cached per tokens."""
+    def _doc(self, tokens: Tokens, ranges=None):
+        """(sampled?, doc counts, state counts) of every shingle start, cached per tokens.
+        Counts are looked up lazily: only for the shingles starting in ``ranges`` ((start,
+        end) word ranges; all shingles when None) that were not looked up before."""
         key = id(tokens)
         hit = self._cache.get(key)
         if hit is not None and hit[0] is tokens:
-            return hit[1]
-        from .index.sketch import doc_shingles_k
-
-        sh = doc_shingles_k(tokens.words, self.k)
-        hv = (sh >> np.uint64(1)).astype(np.int64)
-        if self.df_sample > 1:
-            keep = (sh % np.uint64(self.df_sample)) == 0
+            hv, keep, looked, docs, states = hit[1]
         else:
-            keep = np.ones(len(sh), dtype=bool)
-        docs = np.zeros(len(sh), dtype=np.int64)
-        states = np.zeros(len(sh), dtype=np.int64)
-        if keep.any():
-            d, s = self._lookup(hv[keep])
-            docs[keep], states[keep] = d, s
-        val = (keep, docs, states)
-        if len(self._cache) > 64:
-            self._cache.clear()
-        self._cache[key] = (tokens, val)
-        return val
+            from .index.sketch import doc_shingles_k
+
+            sh = doc_shingles_k(tokens.words, self.k)
+            hv = (sh >> np.uint64(1)).astype(np.int64)
+            if self.df_sample > 1:
+                keep = (sh % np.uint64(self.df_sample)) == 0
+            else:
+                keep = np.ones(len(sh), dtype=bool)
+            looked = np.zeros(len(sh), dtype=bool)
+            docs = np.zeros(len(sh), dtype=np.int64)
+            states = np.zeros(len(sh), dtype=np.int64)
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = (tokens, (hv, keep, looked, docs, states))
+        if ranges is None:
+            want = ~looked
+        else:
+            want = np.zeros(len(hv), dtype=bool)
+            for lo, hi in ranges:
+                want[max(0, lo) : max(0, hi)] = True
+            want &= ~looked
+        want &= keep
+        if want.any():
+            d, s = self._lookup(hv[want])
+            docs[want], states[want] = d, s
+        looked |= want if ranges is not None else True
+        return keep, docs, states
+
+    def prefetch(self, tokens: Tokens, passages) -> None:
+        """Look up, in one batch, the counts ``share`` will need for these (start, end) word
+        ranges of ``tokens`` (a search asks about many passages of one query)."""
+        k = min(self.k, len(tokens.words)) or 1
+        self._doc(tokens, [(s, max(s, e - k + 1)) for s, e in passages])
 
     def common(self, tokens: Tokens) -> np.ndarray:
         """Boolean per shingle start: the shingle is common in the corpus."""
@@ -142,11 +160,11 @@ class Boilerplate:
         n = end - start
         if n <= 0:
             return 0.0
-        keep, docs, _ = self._doc(tokens)
         k = min(self.k, len(tokens.words)) or 1
         lo, hi = start, max(start, end - k + 1)  # shingles fully inside the passage
         if hi <= lo:
             return 0.0
+        keep, docs, _ = self._doc(tokens, [(lo, hi)])
         sampled = keep[lo:hi]
         common = sampled & (docs[lo:hi] >= self.limit)
         if self.df_sample > 1:  # sampled statistics: share of sampled shingles

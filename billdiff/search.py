@@ -70,7 +70,7 @@ def search(
     n_verify = max(3 * top, 20)
     bp = index.boilerplate()
     qsha = None
-    hits = []
+    found_reps = []
     for rid, (n_keys, _weight) in ranked[:n_verify]:
         d = index.doc_by_rid(rid)
         if d.id == doc.id:
@@ -79,8 +79,12 @@ def search(
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
         rep = compare_docs(doc, d, tq, td, settings=settings)
-        if not rep.passages:
-            continue
+        if rep.passages:
+            found_reps.append((rep, n_keys, len(td)))
+    bp.prefetch(tq, [(p.a_start, p.a_end) for rep, _n, _w in found_reps for p in rep.passages])
+    hits = []
+    for rep, n_keys, n_words in found_reps:
+        d = rep.b
         ps = tuple(
             replace(
                 p,
@@ -98,7 +102,7 @@ def search(
         est = min(1.0, n_keys / max(1, len(qkeys)))
         hits.append(
             SearchHit(
-                DocSummary(d.meta, len(td)),
+                DocSummary(d.meta, n_words),
                 round(score, 3),
                 round(est, 4),
                 rep,

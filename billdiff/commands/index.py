@@ -13,7 +13,7 @@ DB_HELP = "Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sq
 
 @click.group()
 def index():
-    """Manage the corpus index (add, remove, list, stats)."""
+    """Manage the corpus index (add, remove, list, stats, optimize)."""
 
 
 class _Progress:
@@ -124,7 +124,9 @@ def add(
     preset,
     jobs,
 ):
-    """Add bills: files, directories (walked: .txt .htm .html .pdf) or URLs.
+    """Add bills: files, directories (walked: .txt .htm .html .pdf .jsonl .jsonl.gz) or URLs.
+
+    A JSON Lines file (.jsonl, .jsonl.gz) adds one document per record (`id` and `text`).
 
     Files that cannot be read are reported one line each and skipped; the exit code is then 2.
     Adding the same content again does nothing; the same id with other content needs --replace.
@@ -147,10 +149,11 @@ def add(
     }
     if sponsors:
         meta["sponsors"] = tuple(sponsors)
-    if id_ is not None and len(sources) != 1:
+    if id_ is not None and (len(sources) != 1 or _many_docs(sources[0])):
         raise InputError(
-            "--id names one document, but several sources were given",
-            hint="leave out --id (ids default to the file stem)",
+            "--id names one document, but "
+            + ("several sources were given" if len(sources) != 1 else f"{sources[0]} holds many"),
+            hint="leave out --id (ids default to the file stem, or the record's id in JSON Lines)",
         )
     per_source = _manifest_meta(manifest) if manifest else None
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
@@ -178,6 +181,13 @@ def add(
             f"{res.seconds:.1f} s ({wps:,.0f} words/s); index {path}"
         )
     return res.exit_code
+
+
+def _many_docs(source: str) -> bool:
+    from pathlib import Path
+
+    name = source.lower()
+    return Path(source).is_dir() or name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"))
 
 
 def _manifest_meta(path):
@@ -210,6 +220,28 @@ def remove(ids, db):
     with Index(db, create=False) as ix:
         removed = ix.remove(ids)
     click.echo(f"removed {len(removed)}: {', '.join(removed)}")
+
+
+@index.command()
+@click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
+def optimize(db):
+    """Merge the index's runs into one of each kind (fastest searching; a large add does
+    this by itself) and give freed space back to the file system."""
+    from ..index import Index
+
+    with Index(db, create=False) as ix:
+        before = ix.stats()
+        t0 = time.perf_counter()
+        ix.optimize()
+        after = ix.stats()
+    click.echo(
+        f"runs {_runs(before)} -> {_runs(after)}; {before['bytes_on_disk']:,} -> "
+        f"{after['bytes_on_disk']:,} bytes in {time.perf_counter() - t0:.1f} s"
+    )
+
+
+def _runs(st: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in st["runs"].items())
 
 
 @index.command(name="list")

@@ -227,13 +227,20 @@ class Index(Writer):
             key, rid = key[live], rid[live]
         if not len(key):
             return {}
-        uk, inv, size = np.unique(key, return_inverse=True, return_counts=True)
-        ok = size[inv] <= cap
-        rid, w = rid[ok], 1.0 / size[inv][ok]
-        ur, rinv = np.unique(rid, return_inverse=True)
-        n = np.bincount(rinv)
-        ws = np.bincount(rinv, weights=w)
-        return {r: [c, x] for r, c, x in zip(ur.tolist(), n.tolist(), ws.tolist(), strict=True)}
+        if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # several runs
+            o = np.argsort(key, kind="stable")
+            key, rid = key[o], rid[o]
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        size = np.diff(np.append(starts, len(key)))  # live documents in each bucket
+        per = np.repeat(size, size)
+        ok = per <= cap
+        rid, w = rid[ok], 1.0 / per[ok]
+        n = np.bincount(rid)
+        ws = np.bincount(rid, weights=w)
+        ur = np.flatnonzero(n)
+        return {
+            r: [c, x] for r, c, x in zip(ur.tolist(), n[ur].tolist(), ws[ur].tolist(), strict=True)
+        }
 
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)

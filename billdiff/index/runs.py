@@ -143,56 +143,88 @@ def encode(kind: Kind, key: np.ndarray, cols: list[np.ndarray]) -> tuple[np.ndar
     return key[starts], blobs
 
 
-def decode(kind: Kind, firsts: np.ndarray, blobs: list[bytes]) -> tuple[np.ndarray, list]:
-    """Blocks (with their first keys) → (keys, [payload columns]) of all their rows, in order."""
+def _decode_group(kind, sp, arr, ii, firsts, keys_out, cols_out) -> None:
+    """Decode blocks of one column layout (rows of ``arr``) into rows ``ii`` of the outputs."""
     k, B = kind.cols + 1, kind.block_rows
-    if not blobs:
+    hlen = _HEAD.size + k + 8 * (k - 1)
+    flags = int(sp[0])
+    bits = [int(x) for x in sp[2 : 2 + k]]
+    mins = struct.unpack(f"<{k - 1}q", sp[2 + k :].tobytes())
+    widths = [(sum(bits) + 7) // 8] if flags & 1 else [(b + 7) // 8 for b in bits]
+    m = len(ii)
+    words = []
+    o = hlen
+    for width in widths:
+        if width == 0:
+            words.append(np.zeros((m, B), dtype=np.uint64))
+            continue
+        wide = np.zeros((m, B, 8), dtype=np.uint8)
+        wide[:, :, :width] = arr[:, o : o + width * B].reshape(m, width, B).transpose(0, 2, 1)
+        words.append(wide.view(np.uint64).reshape(m, B))
+        o += width * B
+    if flags & 1:
+        vals = []
+        shift = 0
+        for b in bits:
+            vals.append((words[0] >> np.uint64(shift)) & np.uint64((1 << b) - 1))
+            shift += b
+    else:
+        vals = words
+    d = vals[0].view(np.int64)
+    d[:, 0] = 0
+    keys_out[ii] = np.cumsum(d, axis=1) + firsts[ii][:, None]
+    for c in range(kind.cols):
+        cols_out[c][ii] = vals[c + 1].view(np.int64) + np.int64(mins[c])
+
+
+def decode(kind: Kind, firsts: np.ndarray, blobs: list[bytes]) -> tuple[np.ndarray, list]:
+    """Blocks (with their first keys) → (keys, [payload columns]) of all their rows, in order.
+    Blocks are grouped by their column layout and each group is decoded as one array."""
+    k, B = kind.cols + 1, kind.block_rows
+    nr = len(blobs)
+    if not nr:
         return np.zeros(0, np.int64), [np.zeros(0, np.int64) for _ in range(kind.cols)]
     raws = [zlib.decompress(b) for b in blobs] if kind.compress else blobs
     hlen = _HEAD.size + k + 8 * (k - 1)
-    groups: dict[bytes, list[int]] = {}
-    for i, r in enumerate(raws):
-        groups.setdefault(r[:2] + r[_HEAD.size : hlen], []).append(i)  # all but n
-    nr = len(raws)
+    lens = np.fromiter(map(len, raws), dtype=np.int64, count=nr)
     keys_out = np.empty((nr, B), dtype=np.int64)
     cols_out = [np.empty((nr, B), dtype=np.int64) for _ in range(kind.cols)]
     counts = np.empty(nr, dtype=np.int64)
-    for _spec, idx in groups.items():
-        r0 = raws[idx[0]]
-        flags = r0[0]
-        bits = list(r0[_HEAD.size : _HEAD.size + k])
-        mins = struct.unpack(f"<{k - 1}q", r0[_HEAD.size + k : hlen])
-        widths = [(sum(bits) + 7) // 8] if flags & 1 else [(b + 7) // 8 for b in bits]
-        total = sum(widths)
-        m = len(idx)
-        arr = np.frombuffer(b"".join([raws[i] for i in idx]), dtype=np.uint8).reshape(
-            m, hlen + total * B
-        )
-        ii = np.asarray(idx)
-        counts[ii] = arr[:, 2].astype(np.int64) | (arr[:, 3].astype(np.int64) << 8)
-        words = []
-        o = hlen
-        for width in widths:
-            if width == 0:
-                words.append(np.zeros((m, B), dtype=np.uint64))
-                continue
-            wide = np.zeros((m, B, 8), dtype=np.uint8)
-            wide[:, :, :width] = arr[:, o : o + width * B].reshape(m, width, B).transpose(0, 2, 1)
-            words.append(wide.view(np.uint64).reshape(m, B))
-            o += width * B
-        if flags & 1:
-            vals = []
-            shift = 0
-            for b in bits:
-                vals.append((words[0] >> np.uint64(shift)) & np.uint64((1 << b) - 1))
-                shift += b
+    one = (lens == lens[0]).all()
+    for length in [int(lens[0])] if one else np.unique(lens).tolist():  # a layout, a length
+        same = np.flatnonzero(lens == length)
+        if len(same) == nr:
+            arr = np.frombuffer(b"".join(raws), dtype=np.uint8).reshape(nr, length)
         else:
-            vals = words
-        d = vals[0].view(np.int64)
-        d[:, 0] = 0
-        keys_out[ii] = np.cumsum(d, axis=1) + firsts[ii][:, None]
-        for c in range(kind.cols):
-            cols_out[c][ii] = vals[c + 1].view(np.int64) + np.int64(mins[c])
+            arr = np.frombuffer(b"".join([raws[i] for i in same.tolist()]), dtype=np.uint8)
+            arr = arr.reshape(len(same), length)
+        counts[same] = arr[:, 2].astype(np.int64) | (arr[:, 3].astype(np.int64) << 8)
+        spec = np.concatenate([arr[:, :2], arr[:, _HEAD.size : hlen]], axis=1)
+        # the layout changes only between chunks of a run: group the stretches of blocks
+        change = np.flatnonzero((spec[1:] != spec[:-1]).any(axis=1)) + 1
+        bounds = [0, *change.tolist(), len(spec)]
+        by: dict[bytes, list[np.ndarray]] = {}
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            by.setdefault(spec[a].tobytes(), []).append(np.arange(a, b))
+        groups = [
+            (
+                np.frombuffer(sp, dtype=np.uint8),
+                parts[0] if len(parts) == 1 else np.concatenate(parts),
+            )
+            for sp, parts in by.items()
+        ]
+        for sp, jj in groups:
+            _decode_group(
+                kind,
+                sp,
+                arr if len(jj) == len(arr) else arr[jj],
+                same[jj],
+                firsts,
+                keys_out,
+                cols_out,
+            )
+    if (counts == B).all():
+        return keys_out.reshape(-1), [c.reshape(-1) for c in cols_out]
     mask = np.arange(B)[None, :] < counts[:, None]
     return keys_out[mask], [c[mask] for c in cols_out]
 
@@ -253,19 +285,27 @@ class RunStore:
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, list]:
         """Rows of every run whose key is in ``keys`` (int64): (keys, payload columns)."""
-        q = np.unique(np.asarray(keys, dtype=np.int64))
+        q = np.asarray(keys, dtype=np.int64)
+        if len(q) > 1 and not (q[1:] > q[:-1]).all():
+            q = np.unique(q)
         ks: list[np.ndarray] = []
         cs: list[list[np.ndarray]] = []
         if len(q):
             for run in self.runs():
                 bi = np.searchsorted(run.firsts, q, side="right") - 1
-                idx = np.unique(bi[bi >= 0])
+                bi = bi[bi >= 0]  # non-decreasing, as q is sorted
+                idx = bi[np.concatenate([[True], bi[1:] != bi[:-1]])] if len(bi) else bi
                 if not len(idx):
                     continue
                 blobs = self._blocks(run, idx)
                 key, cols = decode(self.kind, run.firsts[idx], blobs)
-                pos = np.minimum(np.searchsorted(q, key), len(q) - 1)
-                hit = q[pos] == key
+                # the rows equal to each wanted key: binary search the (sorted) decoded rows
+                lo = np.searchsorted(key, q, side="left")
+                hi = np.searchsorted(key, q, side="right")
+                n = hi - lo
+                if not n.any():
+                    continue
+                hit = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
                 ks.append(key[hit])
                 cs.append([c[hit] for c in cols])
         return _concat(self.kind, ks, cs)

@@ -153,6 +153,15 @@ class Writer:
         )
 
     def _known_file(self, item) -> str | None:
+        if isinstance(item, Document):  # e.g. a JSON Lines record: its source and hash
+            m = item.meta
+            if not (m.source and m.sha256):
+                return None
+            row = self._con.execute(
+                "SELECT id FROM documents WHERE source=? AND sha256=? AND id=?",
+                (m.source, m.sha256, m.id),
+            ).fetchone()
+            return row[0] if row else None
         if not isinstance(item, str) or "://" in item:
             return None
         row = self._con.execute(
@@ -300,7 +309,7 @@ class Writer:
                 self._con.execute("PRAGMA page_count").fetchone()[0],
             )
             if free > 1024 and free > pages // 8:
-                self._con.execute("PRAGMA incremental_vacuum")
+                self._con.execute("PRAGMA incremental_vacuum").fetchall()  # a page per step
 
     def _dead(self) -> np.ndarray:
         return np.array([r for (r,) in self._con.execute("SELECT rid FROM dead")], dtype=np.int64)
