@@ -276,7 +276,10 @@ def _perm_block_minima(sh: np.ndarray, num_perm: int, seed: int, step: int) -> n
             t = buf[: e - s]
             np.multiply(x[s:e], a, out=t)
             t += b
-            bm = np.minimum.reduceat(t, np.arange(0, e - s, step), axis=0)
+            full = ((e - s) // step) * step  # reshape + min: ~2x faster than reduceat
+            bm = t[:full].reshape(-1, step, num_perm).min(axis=1)
+            if full < e - s:
+                bm = np.vstack([bm, t[full:].min(axis=0, keepdims=True)])
             out[o : o + len(bm)] = bm
             o += len(bm)
     out >>= np.uint64(32)
