@@ -308,8 +308,8 @@ class Writer:
                 self._con.execute("PRAGMA freelist_count").fetchone()[0],
                 self._con.execute("PRAGMA page_count").fetchone()[0],
             )
-            if free > 1024 and free > pages // 8:
-                self._con.execute("PRAGMA incremental_vacuum").fetchall()  # a page per step
+            if free > 16 and free > pages // 8:
+                self._con.executescript("PRAGMA incremental_vacuum;")  # execute() frees 1 page
 
     def _dead(self) -> np.ndarray:
         return np.array([r for (r,) in self._con.execute("SELECT rid FROM dead")], dtype=np.int64)
