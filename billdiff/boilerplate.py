@@ -144,6 +144,19 @@ class Boilerplate:
         looked |= want if ranges is not None else True
         return keep, docs, states
 
+    def common_words(self, tokens: Tokens, ranges) -> np.ndarray:
+        """Boolean per word of ``tokens``: inside some common shingle of the document, for
+        the words of the (start, end) ``ranges`` (False elsewhere). Unlike ``share`` this does
+        not depend on where a passage starts or ends."""
+        n = len(tokens.words)
+        k = min(self.k, n) or 1
+        keep, docs, _ = self._doc(tokens, [(max(0, s - k + 1), e) for s, e in ranges])
+        starts = np.flatnonzero(keep & (docs >= self.limit))
+        cover = np.zeros(n + 1, dtype=np.int32)
+        np.add.at(cover, starts, 1)
+        np.subtract.at(cover, np.minimum(starts + k, n), 1)
+        return np.cumsum(cover[:n]) > 0
+
     def prefetch(self, tokens: Tokens, passages) -> None:
         """Look up, in one batch, the counts ``share`` will need for these (start, end) word
         ranges of ``tokens`` (a search asks about many passages of one query)."""

@@ -6,8 +6,10 @@
 2. The best candidates (at least 20, or 3 × ``top``) are re-aligned against the query with the
    aligner (``compare_docs``): only verified passages are reported.
 3. Every passage gets its ``boilerplate_share`` from the corpus statistics; a hit's score is
-   the number of identical words in its passages, each passage discounted by its boilerplate
-   share (stock phrases count zero). Hits are ranked by that score.
+   the number of words of the new bill inside identical stretches of its passages and outside
+   common (boilerplate) shingles, each counted once even when the indexed bill repeats the
+   text; stock phrases count zero. Hits are ranked by that score, then by coverage of the new
+   bill, then by coverage of the indexed bill.
 """
 
 from __future__ import annotations
@@ -18,6 +20,24 @@ from ._version import __version__
 from .model import DocSummary, Document, PairReport, SearchHit, SearchResult
 from .pairwise import compare_docs
 from .settings import Settings
+
+
+def query_score(passages, common) -> float:
+    """Words of the new bill inside identical stretches of the passages and outside common
+    (boilerplate) shingles of the new bill, each counted once: a passage of the indexed bill
+    that repeats text already matched adds nothing, and where a passage happens to start or
+    end changes nothing. Stock phrases count zero. ``common``: bool per word of the new bill
+    (``Boilerplate.common_words``)."""
+    import numpy as np
+
+    hit = np.zeros(len(common), dtype=bool)
+    for p in passages:
+        if p.stock_phrase:
+            continue
+        for op in p.ops:
+            if op.tag == "equal":
+                hit[op.a_start : op.a_end] = True
+    return float((hit & ~common).sum())
 
 
 def passage_weight(p) -> float:
@@ -81,7 +101,9 @@ def search(
         rep = compare_docs(doc, d, tq, td, settings=settings)
         if rep.passages:
             found_reps.append((rep, n_keys, len(td)))
-    bp.prefetch(tq, [(p.a_start, p.a_end) for rep, _n, _w in found_reps for p in rep.passages])
+    ranges = [(p.a_start, p.a_end) for rep, _n, _w in found_reps for p in rep.passages]
+    bp.prefetch(tq, ranges)
+    common = bp.common_words(tq, ranges)
     hits = []
     for rep, n_keys, n_words in found_reps:
         d = rep.b
@@ -96,8 +118,9 @@ def search(
         )
         rep = replace(rep, passages=ps)
         words = sum(p.identical_words for p in ps)
-        score = sum(passage_weight(p) for p in ps)
-        bshare = 1.0 - score / words if words else 0.0
+        weighted = sum(passage_weight(p) for p in ps)
+        bshare = 1.0 - weighted / words if words else 0.0
+        score = query_score(ps, common)
         subst = int(round(sum(p.identical_words for p in rep.substantive)))
         est = min(1.0, n_keys / max(1, len(qkeys)))
         hits.append(
@@ -110,7 +133,9 @@ def search(
                 reason(rep, subst),
             )
         )
-    hits.sort(key=lambda h: (-h.score, -h.report.coverage_a, h.doc.meta.id))
+    hits.sort(
+        key=lambda h: (-h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
+    )
     return SearchResult(
         DocSummary(doc.meta, len(tq)),
         tuple(hits[:top]),
