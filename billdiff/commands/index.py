@@ -104,7 +104,7 @@ class _Progress:
     "-j",
     type=click.IntRange(1, None),
     default=None,
-    help="Worker processes (default: 2 or the number of cores, if fewer).",
+    help="Worker processes (default: the number of cores available).",
 )
 def add(
     sources,

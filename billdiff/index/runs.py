@@ -292,9 +292,7 @@ class RunStore:
         cs: list[list[np.ndarray]] = []
         if len(q):
             for run in self.runs():
-                bi = np.searchsorted(run.firsts, q, side="right") - 1
-                bi = bi[bi >= 0]  # non-decreasing, as q is sorted
-                idx = bi[np.concatenate([[True], bi[1:] != bi[:-1]])] if len(bi) else bi
+                idx = blocks_holding(run.firsts, q)
                 if not len(idx):
                     continue
                 blobs = self._blocks(run, idx)
@@ -320,7 +318,9 @@ class RunStore:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             ks, cs = [], []
             for run in runs:
-                b0 = max(0, int(np.searchsorted(run.firsts, lo, side="right")) - 1)
+                # a key can run on across block boundaries (a bucket of many documents):
+                # start at the block before the first one that starts at or after lo
+                b0 = max(0, int(np.searchsorted(run.firsts, lo, side="left")) - 1)
                 b1 = int(np.searchsorted(run.firsts, hi, side="left"))
                 if b1 <= b0:
                     continue
@@ -419,6 +419,23 @@ def level(rows: int) -> int:
         lv += 1
         size *= MERGE_FANOUT
     return lv
+
+
+def blocks_holding(firsts: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Sorted distinct numbers of the blocks that can hold any of the sorted keys ``q``.
+    Rows with one key can span several blocks (a bucket of many documents), so a key ``k``
+    may lie in every block from the one before the first block starting at ``k`` to the last
+    block starting at or before ``k``."""
+    lo = np.searchsorted(firsts, q, side="left") - 1
+    hi = np.searchsorted(firsts, q, side="right") - 1
+    ok = hi >= 0
+    lo, hi = np.maximum(lo[ok], 0), hi[ok]
+    if not len(hi):
+        return hi
+    n = hi - lo + 1
+    idx = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+    # non-decreasing (lo and hi grow with q): drop repeats without sorting
+    return idx[np.concatenate([[True], idx[1:] != idx[:-1]])]
 
 
 def _concat(kind: Kind, ks, cs):

@@ -382,6 +382,14 @@ def _drop_dead(dead: np.ndarray):
     return combine
 
 
+def available_cores() -> int:
+    """Cores this process may run on (CPU affinity where the OS reports it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _worker_init() -> None:
     """A worker dies with its parent (Linux): a killed `index add` leaves no orphans behind."""
     try:
@@ -397,7 +405,7 @@ def _run(items, meta_for, params, keep, read_kw, workers):
     """Prepared documents in input order; a process pool when there is enough work."""
     from .prepare import prepare
 
-    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    n = workers if workers is not None else available_cores()
     if n <= 1 or len(items) < 4:
         for it in items:
             yield prepare(it, meta_for(it), params, keep, read_kw)
