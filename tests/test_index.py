@@ -128,6 +128,25 @@ def test_newer_schema_is_refused(tmp_path):
         Index(p)
 
 
+def test_schema_1_file_is_refused_with_a_rebuild_hint(tmp_path, cli):
+    """An index written before the run-based store (schema 1: lsh and shingle_df tables) is
+    refused, left untouched, and the message says to rebuild it."""
+    p = tmp_path / "old.db"
+    con = sqlite3.connect(p)
+    con.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    con.execute("INSERT INTO meta VALUES('schema_version', '1')")
+    con.execute("CREATE TABLE lsh(band, key, rid)")
+    con.commit()
+    con.close()
+    before = p.read_bytes()
+    r = cli("index", "stats", "--db", str(p))
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert "older billdiff" in err and "rebuild" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert p.read_bytes() == before
+
+
 def test_corrupt_file_is_reported_not_rebuilt(tmp_path, cli):
     p = tmp_path / "bad.db"
     p.write_bytes(b"this is not a database " * 200)
