@@ -223,6 +223,36 @@ def search_bench(db: Path, d: Path, plants, queries: int, rng: random.Random):
     return res, lat_cold_pass, lat_warm
 
 
+def lsh_recall_all(db: Path, d: Path, plants: list) -> dict:
+    """Share of ALL planted passages whose other bill is among the LSH candidates of a
+    search (probe only, no alignment: cheap enough for every plant, both directions)."""
+    from billdiff.index import Index
+    from billdiff.index.sketch import sketch_words, unpack
+    from billdiff.ingest import read
+    from billdiff.normalize import tokenize
+
+    out = {dr: {L: [0, 0] for L in LENGTHS} for dr in ("forward", "reverse")}
+    found: dict[str, dict] = {}
+    with Index(db, create=False) as ix:
+        for pl in plants:
+            for dr, q, want in (
+                ("forward", pl["src"], pl["tgt"]),
+                ("reverse", pl["tgt"], pl["src"]),
+            ):
+                if q not in found:
+                    found.clear()  # plants are grouped by source: keep one query's result
+                    words = tokenize(read(str(d / "main" / f"{q}.txt"))).words
+                    sk = sketch_words(words, ix.params, step=ix.params.query_step)
+                    found[q] = ix.probe(unpack(sk.keys))
+                c = out[dr][pl["length"]]
+                c[0] += 1
+                c[1] += ix.rid(want) in found[q]
+    return {
+        dr: {L: dict(n=n, candidates=round(k / max(1, n), 4)) for L, (n, k) in v.items()}
+        for dr, v in out.items()
+    }
+
+
 def _in_candidates(ix, q: str, want: str, d: Path) -> bool:
     from billdiff.index.sketch import sketch_words, unpack
     from billdiff.ingest import read
@@ -269,6 +299,12 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
         return min(times)
 
     ours = best(lambda: [sketch_words(w, p) for w in docs])
+    # the same after the words are hashed (the issue: "hash word ids in bulk"; datasketch
+    # below is also timed on prepared shingles)
+    from billdiff.index.sketch import shingle_hashes, sketch_shingles, word_hashes
+
+    whs = [word_hashes(w) for w in docs]
+    ours_ids = best(lambda: [sketch_shingles(shingle_hashes(h, p.shingle_words), p) for h in whs])
     k = p.shingle_words
     t0 = time.perf_counter()
     sh = [[" ".join(w[i : i + k]).encode() for i in range(max(1, len(w) - k + 1))] for w in docs]
@@ -277,7 +313,10 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
         "words": n,
         "billdiff_s": ours,
         "billdiff_words_per_s": n / ours,
-        "note": "billdiff: words -> windowed sketches + band keys + df sample, end to end; "
+        "billdiff_from_word_hashes_s": ours_ids,
+        "billdiff_from_word_hashes_words_per_s": n / ours_ids,
+        "note": "billdiff: words -> windowed sketches + band keys + df sample, end to end "
+        "(and from word hashes); "
         "datasketch: MinHash.bulk on prepared shingle bytes (prep not timed), "
         "best of 3 each",
         "datasketch_prep_s": prep,
@@ -422,6 +461,7 @@ def main():
                 for dr, v in rec.items()
             },
         )
+        emit(step="lsh_recall_all_plants", **lsh_recall_all(db, d, plants))
         cold = []
         for pl in plants[:8]:
             w, _, r = child_run(
