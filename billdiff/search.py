@@ -133,9 +133,7 @@ def search(
                 reason(rep, subst),
             )
         )
-    hits.sort(
-        key=lambda h: (-h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
-    )
+    hits.sort(key=lambda h: (-h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id))
     return SearchResult(
         DocSummary(doc.meta, len(tq)),
         tuple(hits[:top]),
