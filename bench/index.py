@@ -273,9 +273,6 @@ def _verified(ix, q: str, want: str, d: Path) -> bool:
 
 
 def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
-    import numpy as np
-    from datasketch import MinHash
-
     from billdiff.index.presets import PRESETS
     from billdiff.index.sketch import sketch_words
     from billdiff.ingest import read
@@ -305,10 +302,6 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
 
     whs = [word_hashes(w) for w in docs]
     ours_ids = best(lambda: [sketch_shingles(shingle_hashes(h, p.shingle_words), p) for h in whs])
-    k = p.shingle_words
-    t0 = time.perf_counter()
-    sh = [[" ".join(w[i : i + k]).encode() for i in range(max(1, len(w) - k + 1))] for w in docs]
-    prep = time.perf_counter() - t0
     out = {
         "words": n,
         "billdiff_s": ours,
@@ -316,16 +309,22 @@ def sketch_throughput(d: Path, preset: str, max_words: int = 1_500_000):
         "billdiff_from_word_hashes_s": ours_ids,
         "billdiff_from_word_hashes_words_per_s": n / ours_ids,
         "note": "billdiff: words -> windowed sketches + band keys + df sample, end to end "
-        "(and from word hashes); "
-        "datasketch: MinHash.bulk on prepared shingle bytes (prep not timed), "
-        "best of 3 each",
-        "datasketch_prep_s": prep,
+        "(and from word hashes); datasketch: MinHash.bulk on prepared shingle bytes (prep "
+        "not timed), best of 3 each",
     }
+    try:
+        from datasketch import MinHash
+    except ImportError:
+        out["datasketch"] = "not installed (pip install -e '.[bench]')"
+        return out
+    k = p.shingle_words
+    t0 = time.perf_counter()
+    sh = [[" ".join(w[i : i + k]).encode() for i in range(max(1, len(w) - k + 1))] for w in docs]
+    out["datasketch_prep_s"] = time.perf_counter() - t0
     for perm in sorted({p.num_perm, 128}):
         dt = best(lambda perm=perm: MinHash.bulk(sh, num_perm=perm))
         out[f"datasketch_bulk_{perm}_s"] = dt
         out[f"datasketch_bulk_{perm}_words_per_s"] = n / dt
-    del np
     return out
 
 
@@ -386,6 +385,7 @@ def main():
     ap.add_argument("--preset", default="standard")
     ap.add_argument("--queries", type=int, default=150, help="planted passages searched")
     ap.add_argument("--plants", type=int, default=None, help="plants per length")
+    ap.add_argument("--more", type=int, default=1000, help="documents added to the built index")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, default=None, help="keep the corpus and index here")
     ap.add_argument("--no-peer", action="store_true")
@@ -403,7 +403,7 @@ def main():
         plants_per_len = a.plants or max(20, min(200, a.n // 50))
         t0 = time.perf_counter()
         if not (d / "main").exists():
-            plants, words = make_corpus(a.n, 1000, a.seed, d, plants_per_len)
+            plants, words = make_corpus(a.n, a.more, a.seed, d, plants_per_len)
             (base / "plants.json").write_text(json.dumps(plants))
         else:
             plants = json.loads((base / "plants.json").read_text())
@@ -507,7 +507,12 @@ def main():
                 by_min_weight=by_w,
             )
         wall, rss2, r = child_run(bd + ["index", "add", str(d / "more"), "--db", str(db), "-q"])
-        emit(step="add_1000", seconds=round(wall, 1), ok=r.returncode == 0, bytes_on_disk=disk(db))
+        emit(
+            step=f"add_{a.more}",
+            seconds=round(wall, 1),
+            ok=r.returncode == 0,
+            bytes_on_disk=disk(db),
+        )
         emit(
             step="sketch_throughput",
             **{
