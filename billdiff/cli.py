@@ -51,6 +51,45 @@ def cli():
     """billdiff — find where one piece of legislation copied another, word for word."""
 
 
+_SQLITE_HINTS = (
+    (
+        "disk is full",
+        "the disk is full — free some space and run the command again "
+        "(everything committed before is kept)",
+    ),
+    (
+        "locked",
+        "the index is busy: another billdiff is writing it — wait for it to finish "
+        "and run the command again",
+    ),
+    ("readonly", "the index file is read-only — check its permissions, or use --db"),
+    (
+        "unable to open",
+        "cannot open the index file — check the directory exists and is writable, or use --db",
+    ),
+)
+
+
+def environment_error(err: BaseException) -> str:
+    """One line for errors of the machine rather than of billdiff (SQLite: disk full, locked,
+    read-only; the OS: no space, no permission), or '' for anything else."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(err, sqlite3.OperationalError):
+        text = str(err).lower()
+        for needle, msg in _SQLITE_HINTS:
+            if needle in text:
+                return f"{msg} ({err})"
+        return ""
+    if isinstance(err, OSError) and err.errno is not None:
+        import errno
+
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"no space left on the device ({err}) — free some space and run again"
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"permission denied ({err}) — check the file's permissions, or use --db"
+    return ""
+
+
 def main(argv=None) -> None:
     from .errors import BilldiffError
 
@@ -73,6 +112,10 @@ def main(argv=None) -> None:
     except Exception as err:  # a bug in billdiff, not the user's mistake
         if os.environ.get("BILLDIFF_DEBUG"):
             raise
+        msg = environment_error(err)
+        if msg:  # the machine, not billdiff: disk full, index locked, no permission
+            click.echo(f"error: {msg}", err=True)
+            sys.exit(2)
         click.echo(
             f"error: internal error ({type(err).__name__}: {err}) — this is a billdiff bug; "
             "rerun with BILLDIFF_DEBUG=1 for a traceback and report it",

@@ -173,3 +173,22 @@ def test_offline_without_mirror_copy(cli, good, tmp_path):
     check(res, url, "offline and no mirror copy", "pass --mirror DIR with the file")
     res = cli("compare", "--offline", url, good, env=_env(tmp_path))
     check(res, url, "offline and no mirror copy")
+
+
+def test_machine_errors_get_one_line_with_what_to_do():
+    """Disk full, a locked or read-only index, no permission: the machine's fault, said in
+    one line with what to do (exit 2), not reported as a billdiff bug."""
+    import errno
+    import sqlite3
+
+    from billdiff.cli import environment_error
+
+    full = environment_error(sqlite3.OperationalError("database or disk is full"))
+    assert "disk is full" in full and "free some space" in full
+    assert "another billdiff" in environment_error(sqlite3.OperationalError("database is locked"))
+    ro = environment_error(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "read-only" in ro
+    assert "free some space" in environment_error(OSError(errno.ENOSPC, "No space left"))
+    assert "permission" in environment_error(PermissionError(errno.EACCES, "Permission denied"))
+    assert environment_error(ValueError("a bug")) == ""
+    assert environment_error(sqlite3.OperationalError("no such column: x")) == ""
