@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 _M64 = (1 << 64) - 1
-_CHUNK = 8192  # shingles permuted at a time (keeps the temporary in cache)
+_CHUNK = 512  # shingles permuted at a time: the (512 x num_perm) temporary stays in L2 cache
 
 
 @dataclass(frozen=True)
