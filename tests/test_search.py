@@ -231,3 +231,21 @@ def test_cli_manifest_supplies_metadata(tmp_path, cli, corpus):
     assert r.returncode == 0, r.stderr
     (m,) = json.loads(cli("index", "list", "--db", str(db), "--json").stdout)
     assert (m["state"], m["bill"], m["date"]) == (entry.state, entry.bill, entry.date)
+
+
+def test_excerpts_leave_out_page_furniture_and_line_numbers(real_index, corpus, cli, tmp_path):
+    """Searching with a GPO PDF: the passage excerpts show the bill's words as written, without
+    the 'VerDate … Jkt … Frm …' page furniture and line numbers the reader skipped (the JSON
+    keeps the exact original slice, as its offsets say)."""
+    db = tmp_path / "copy.db"
+    shutil.copy(real_index, db)
+    pdf = corpus / "us-congress" / "us-117-hr2008-ih.pdf"
+    r = cli("search", str(pdf), "--db", str(db), "--top", "2", "--passages", "2")
+    assert r.returncode == 0
+    text = r.stdout.decode()
+    assert "Federal Water Pollution" in text
+    assert "VerDate" not in text and "Jkt" not in text
+    assert "reauthorize" in text  # "reau-⏎thorize" joined as written
+    r = cli("search", str(pdf), "--db", str(db), "--top", "1", "--json")
+    hit = json.loads(r.stdout)["hits"][0]
+    assert any("VerDate" in p["query"]["text"] for p in hit["passages"])

@@ -98,6 +98,9 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
     t = Text()
     if doc is None or tok is None:
         return t
+    from .terminal import _Side  # the text as written, furniture and line numbers left out
+
+    side = _Side(doc, tok, bool(r.settings.get("keep_deleted", False)))
     same = set()
     for o in p.ops:
         if o.tag == "equal":
@@ -117,7 +120,7 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
         for i, j, eq in runs(lo, hi):
             if t:
                 t.append(" ")
-            seg = " ".join(doc.text[tok.starts[i] : tok.ends[j]].split())
+            seg = side.chars(tok.starts[i], tok.ends[j]).strip()
             if eq:
                 t.append(seg, style="bold")
             else:
