@@ -44,7 +44,7 @@ class _Progress:
             from . import make_console
 
             self.bar = Progress(
-                TextColumn("indexing"),
+                TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("docs · {task.fields[wps]} words/s"),
@@ -55,9 +55,14 @@ class _Progress:
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("index", total=total, wps="0")
+            self.task = self.bar.add_task("indexing", total=total, wps="0")
         wps = f"{words / elapsed:,.0f}" if elapsed > 0 else "0"
         self.bar.update(self.task, completed=done, wps=wps)
+
+    def status(self, text: str) -> None:
+        """The work after the documents (merging runs): shown on the bar, if there is one."""
+        if self.bar is not None:
+            self.bar.update(self.task, description=text)
 
     def close(self):
         if self.bar is not None:
@@ -167,6 +172,7 @@ def add(
                 prefer=prefer,
                 per_source_meta=per_source,
                 workers=jobs,
+                status=progress.status,
             )
             path = ix.path
     finally:

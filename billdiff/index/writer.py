@@ -70,13 +70,15 @@ class Writer:
         per_source_meta: Callable[[str], dict | None] | None = None,
         workers: int | None = None,
         read_kw: dict | None = None,
+        status: Callable[[str], None] | None = None,
     ) -> AddResult:
         """Add documents: paths, directories (walked), URLs or Documents.
 
         One transaction never holds part of a document: a document is either in the index
         complete or not at all, whatever happens to the process. Files that cannot be read
         are reported in ``AddResult.failed`` and skipped. ``progress(done, total, words)`` is
-        called after each document.
+        called after each document; ``status(text)`` when the work after the documents starts
+        (merging runs), which can take a while after a large add.
         """
         from .prepare import Failed, expand
 
@@ -138,7 +140,10 @@ class Writer:
                 self._con.execute("COMMIT")
                 batch_start = None
             # a bulk load (this add at least doubled the index) ends as one run of each kind
-            self._maintain(everything=lsh_rows - start_rows >= start_rows, vacuum=True)
+            everything = lsh_rows - start_rows >= start_rows
+            if status is not None and everything and len(self._runs(LSH).runs()) > 1:
+                status("merging runs")
+            self._maintain(everything=everything, vacuum=True)
         finally:
             if batch_start is not None and self._con.in_transaction:
                 self._con.execute("ROLLBACK")
