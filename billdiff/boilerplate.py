@@ -99,7 +99,7 @@ class Boilerplate:
             hl = hashes.tolist()
             return (
                 np.array([counts.get(h, 0) for h in hl], dtype=np.int64),
-                np.array([_popcount(bits.get(h, 0)) for h in hl], dtype=np.int64),
+                popcount([bits.get(h, 0) for h in hl]),
             )
 
         return cls(
@@ -204,5 +204,11 @@ class Boilerplate:
         return int(s.max()) if len(s) else 0
 
 
-def _popcount(x: int) -> int:
-    return bin(x).count("1")
+def popcount(x) -> np.ndarray:
+    """Set bits of each int64 (state bit sets), for an array or a list of ints."""
+    x = np.asarray(x, dtype=np.int64).view(np.uint64)
+    n = np.zeros(x.shape, dtype=np.int64)
+    while x.any():
+        n += (x & np.uint64(1)).astype(np.int64)
+        x = x >> np.uint64(1)
+    return n

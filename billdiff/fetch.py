@@ -55,7 +55,8 @@ def url_basename(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120]
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -161,7 +162,7 @@ def fetch(
     if mirror is not None:
         hit = find_in_mirror(mirror, url, id)
         if hit is not None:
-            return Fetched(hit, url, _sha256_file(hit), _guess_type(hit), False, True)
+            return Fetched(hit, url, sha256_file(hit), _guess_type(hit), False, True)
     target = cache_path(url, cache_dir)
     note = target.with_name(target.name + ".fetch")
     if target.is_file():
@@ -170,7 +171,7 @@ def fetch(
             ctype = json.loads(note.read_text()).get("content_type", "")
         except (OSError, ValueError):
             pass
-        return Fetched(target, url, _sha256_file(target), ctype, True, False)
+        return Fetched(target, url, sha256_file(target), ctype, True, False)
     if offline:
         where = f" in {mirror}" if mirror is not None else ""
         raise FetchError(

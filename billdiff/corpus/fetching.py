@@ -3,7 +3,6 @@ politely, resumably, reporting what could not be had."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -131,14 +130,6 @@ def _merge_sidecar(meta: Metadata, sidecar: Path | None) -> Metadata:
 # ----------------------------------------------------------------------------- fetching
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fetch_fn():
     from ..fetch import fetch
 
@@ -239,7 +230,9 @@ def _default_cache_dir() -> Path:
 def _checked(
     entry: Entry, status: str, path: Path, url: str, meta: Metadata, sha: str = "", fmt: str = ""
 ) -> FetchItem:
-    sha = sha or _sha256(path)
+    from ..fetch import sha256_file
+
+    sha = sha or sha256_file(path)
     fmt = fmt or _fmt_of(path)
     want = _expected_sha(entry, path, fmt)
     warn = (

@@ -213,7 +213,7 @@ class Index(Writer):
         larger than ``bucket_cap()`` documents are left out."""
         import numpy as np
 
-        from .runs import LSH
+        from .runs import LSH, group_starts
 
         if not isinstance(keys, np.ndarray):
             pairs = list(keys)
@@ -230,7 +230,7 @@ class Index(Writer):
         if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # several runs
             o = np.argsort(key, kind="stable")
             key, rid = key[o], rid[o]
-        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        starts = group_starts(key)
         size = np.diff(np.append(starts, len(key)))  # live documents in each bucket
         per = np.repeat(size, size)
         ok = per <= cap
@@ -292,7 +292,7 @@ class Index(Writer):
         documents gives its s(s-1)/2 pairs, each weighing 1/(s-1))."""
         import numpy as np
 
-        from .runs import LSH
+        from .runs import LSH, group_starts
 
         cap = self.bucket_cap()
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -315,7 +315,7 @@ class Index(Writer):
                     key, rid = key[live], rid[live]
                 if len(key) < 2:
                     continue
-                starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+                starts = group_starts(key)
                 sizes = np.diff(np.append(starts, len(key)))
                 for s in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist():
                     g = starts[sizes == s]
@@ -364,7 +364,9 @@ class Index(Writer):
             pos_c = np.minimum(pos, len(key) - 1)
             found = key[pos_c] == hk
             bills[found] = b[pos_c[found]]
-            states[found] = _popcount(st[pos_c[found]])
+            from ..boilerplate import popcount
+
+            states[found] = popcount(st[pos_c[found]])
         return bills, states
 
     def lsh_rows(self) -> list[tuple[int, int, str]]:
@@ -417,17 +419,3 @@ class Index(Writer):
             settings=self.settings,
             **read_kw,
         )
-
-
-def _popcount(x):
-    """Set bits of each int64 (state bit sets)."""
-    import numpy as np
-
-    x = np.asarray(x, dtype=np.uint64)
-    n = np.zeros(x.shape, dtype=np.int64)
-    for _ in range(64):
-        if not x.any():
-            break
-        n += (x & np.uint64(1)).astype(np.int64)
-        x = x >> np.uint64(1)
-    return n

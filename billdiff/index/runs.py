@@ -303,7 +303,7 @@ class RunStore:
                 n = hi - lo
                 if not n.any():
                     continue
-                hit = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+                hit = expand_spans(lo, n)
                 ks.append(key[hit])
                 cs.append([c[hit] for c in cols])
         return _concat(self.kind, ks, cs)
@@ -432,10 +432,21 @@ def blocks_holding(firsts: np.ndarray, q: np.ndarray) -> np.ndarray:
     lo, hi = np.maximum(lo[ok], 0), hi[ok]
     if not len(hi):
         return hi
-    n = hi - lo + 1
-    idx = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+    idx = expand_spans(lo, hi - lo + 1)
     # non-decreasing (lo and hi grow with q): drop repeats without sorting
-    return idx[np.concatenate([[True], idx[1:] != idx[:-1]])]
+    return idx[group_starts(idx)]
+
+
+def expand_spans(lo: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The indexes lo[i], lo[i]+1, …, lo[i]+n[i]-1 of every span, in order (no Python loop)."""
+    return np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+
+
+def group_starts(key: np.ndarray) -> np.ndarray:
+    """Positions where a new value starts in a sorted array (each run of equal keys)."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
 
 
 def _concat(kind: Kind, ks, cs):

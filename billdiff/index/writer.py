@@ -15,7 +15,7 @@ import numpy as np
 from .._version import __version__
 from ..model import Document, Metadata
 from . import store
-from .runs import DF, LSH
+from .runs import DF, LSH, group_starts
 
 # A transaction holds whole documents only. Their LSH postings and shingle counts are staged in
 # memory and written at commit as one sorted run of each kind; a commit comes once the staged
@@ -368,7 +368,7 @@ def combine_counts(key: np.ndarray, cols: list[np.ndarray]):
     docs, bills, states = cols
     if not len(key):
         return key, cols
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    starts = group_starts(key)
     k = key[starts]
     d = np.add.reduceat(docs, starts)
     b = np.add.reduceat(bills, starts)
