@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -358,9 +359,40 @@ def documents(
             if v not in ("", (), [], {}, None) and k not in ("sha256", "format")
         }
         try:
-            docs.append(read(str(item.path), meta=meta, fmt=item.format))
+            docs.append(set_aside_gap_notes(read(str(item.path), meta=meta, fmt=item.format)))
         except InputError as err:
             if problems is None:
                 raise
             problems.append((item.id, err.oneline()))
     return docs
+
+
+# A held copy's note on a line of its own where text is missing: "[TRUNCATED: ...]",
+# "[MISSING ...]", "[NOT RETRIEVED: ...]" (../shared/corpus/other-states/README.md). The first
+# word is a capitalised word of three or more letters; the note is not bill text.
+_GAP_NOTE = re.compile(r"^[ \t]*\[[A-Z][A-Z0-9§.,'-]*(?:[ :][^\n]*)?\][ \t]*$", re.M)
+
+
+def gap_notes(text: str) -> list[tuple[int, int]]:
+    """Character spans of the bracketed gap notes in ``text`` (whole lines)."""
+    return [(m.start(), m.end()) for m in _GAP_NOTE.finditer(text) if _is_note(m.group())]
+
+
+def _is_note(line: str) -> bool:
+    inner = line.strip()[1:-1]
+    head = inner.split(":", 1)[0].split()
+    # "TRUNCATED", "NOT RETRIEVED", "TEXT OF" - not a GPO banner such as "[H.R. 2002 ...]"
+    return bool(head) and len(head[0]) >= 3 and head[0].isalpha() and head[0].isupper()
+
+
+def set_aside_gap_notes(doc):
+    """The document with its gap notes added to the page furniture it skips (the words of a
+    note never count as shared text); the text and every offset stay as they were."""
+    spans = gap_notes(doc.text)
+    if not spans:
+        return doc
+    from ..ingest.markup import clean_spans
+    from ..model import Span
+
+    skip = list(doc.skip) + [Span(s, e, "furniture") for s, e in spans]
+    return replace(doc, skip=clean_spans(skip, len(doc.text)))
