@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
 
+from .classes import match_keys
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
 from .stock import stock_phrase
@@ -73,17 +74,19 @@ class _ASide:
                 self.pos.setdefault(ga[i], []).append(i)
 
 
-_A_CACHE: list = []  # [(words tuple, k, vocab, _ASide)], newest first, a few entries
+_A_CACHE: list = []  # [(words tuple, k, classes, vocab, _ASide)], newest first, a few entries
 
 
-def _a_side(words: tuple[str, ...], k: int):
-    for w, kk, vocab, side in _A_CACHE:
-        if w is words and kk == k:
+def _a_side(words: tuple[str, ...], k: int, classes: bool = False):
+    """A's vocabulary (of matching keys) and k-gram tables, cached by the identity of A's
+    words tuple (a search aligns one query against many candidates)."""
+    for w, kk, cl, vocab, side in _A_CACHE:
+        if w is words and kk == k and cl == classes:
             return vocab, side
     vocab: dict[str, int] = {}
-    ia = [vocab.setdefault(w, len(vocab)) for w in words]
+    ia = [vocab.setdefault(w, len(vocab)) for w in (match_keys(words) if classes else words)]
     side = _ASide(ia, k)
-    _A_CACHE.insert(0, (words, k, vocab, side))
+    _A_CACHE.insert(0, (words, k, classes, vocab, side))
     del _A_CACHE[4:]
     return vocab, side
 
@@ -284,8 +287,50 @@ def _split(ops: list[EditOp], s: Settings) -> list[list[EditOp]]:
     return _split(ops[:k], s) + _split(ops[k + 1 :], s)
 
 
-def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
+def _surface(ops: list[EditOp], wa, wb) -> tuple[list[EditOp], int]:
+    """Split 'equal' ops (equal by matching key) where the words as written differ into
+    'replace' ops one word wide ("washington" / "colorado"): reports show the words, and
+    ``identical_words`` counts only words that are the same as written. Also returns how
+    many words were equal by class only."""
+    out: list[EditOp] = []
+    by_class = 0
+    for o in ops:
+        if o.tag != "equal" or wa[o.a_start : o.a_end] == wb[o.b_start : o.b_end]:
+            out.append(o)
+            continue
+        d = o.b_start - o.a_start
+        run_start, run_same = o.a_start, True
+        for i in range(o.a_start, o.a_end + 1):
+            same = i < o.a_end and wa[i] == wb[i + d]
+            if i == o.a_end or same != run_same:
+                if i > run_start:
+                    tag = "equal" if run_same else "replace"
+                    if not run_same:
+                        by_class += i - run_start
+                    out.append(EditOp(tag, run_start, i, run_start + d, i + d))
+                run_start, run_same = i, same
+    return out, by_class
+
+
+def _passage(ops: list[EditOp], a: Tokens, b: Tokens, s: Settings) -> Passage | None:
+    """The passage of these ops, or None when, with the words as written, it is shorter than
+    ``s.min_words`` or its identical words are below ``s.min_identity``: matching keys chain
+    an adoption's edited text, but a passage must still be mostly the same words."""
+    ops, by_class = _surface(ops, a.words, b.words)
+    # a passage starts and ends with identical words: class matches at its ends are trimmed
+    while ops and ops[0].tag != "equal":
+        o = ops.pop(0)
+        by_class -= o.a_end - o.a_start
+    while ops and ops[-1].tag != "equal":
+        o = ops.pop()
+        by_class -= o.a_end - o.a_start
+    if not ops:
+        return None
     a0, a1, b0, b1 = ops[0].a_start, ops[-1].a_end, ops[0].b_start, ops[-1].b_end
+    if min(a1 - a0, b1 - b0) < s.min_words:
+        return None
+    if _identical(ops) < s.min_identity * max(a1 - a0, b1 - b0):
+        return None
     same = _identical(ops)
     edits = sum(max(o.a_end - o.a_start, o.b_end - o.b_start) for o in ops if o.tag != "equal")
     return Passage(
@@ -300,6 +345,7 @@ def _passage(ops: list[EditOp], a: Tokens, b: Tokens) -> Passage:
         identical_words=same,
         ops=tuple(ops),
         score=float(same - edits),
+        class_words=by_class,
     )
 
 
@@ -324,9 +370,9 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     s = settings
     # words of B that A lacks all get id -1: only A-B comparisons are ever made, and no word
     # of A has that id (A's vocabulary and k-grams are built once per A: see _a_side)
-    vocab, side = _a_side(a.words, s.seed_words)
+    vocab, side = _a_side(a.words, s.seed_words, s.word_classes)
     ia = side.ia
-    ib = [vocab.get(w, -1) for w in b.words]
+    ib = [vocab.get(w, -1) for w in (match_keys(b.words) if s.word_classes else b.words)]
     runs = _exact_runs(side, ib, s.seed_words)
     found: list[Passage] = []
     # runs are chained across up to max_gap edited words plus the seed_words - 1 identical
@@ -336,7 +382,9 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     for chain in _chains(runs, reach):
         for piece in _chain_ops([runs[r] for r in chain], ia, ib, s.max_gap):
             for ops in _split(piece, s):
-                found.append(_passage(ops, a, b))
+                p = _passage(ops, a, b, s)
+                if p is not None:
+                    found.append(p)
     return tuple(_with_stock(p, a, b) for p in _explained_away(found, len(a), len(b)))
 
 

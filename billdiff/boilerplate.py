@@ -36,9 +36,11 @@ class Boilerplate:
         *,
         shingle_words: int,
         df_sample: int = 1,
+        classes: bool = False,
         settings: Settings = DEFAULT,
     ):
         self._lookup = lookup
+        self.classes = classes
         self.n_docs = n_docs
         self.n_states = n_states
         self.k = shingle_words
@@ -68,6 +70,7 @@ class Boilerplate:
             n_states,
             shingle_words=p.shingle_words,
             df_sample=p.df_sample,
+            classes=bool(p.word_classes),
             settings=index.settings,
         )
 
@@ -91,7 +94,8 @@ class Boilerplate:
             bit = 0
             if st:
                 bit = 1 << min(state_ids.setdefault(st, len(state_ids)), 62)
-            for h in sample_shingles(doc_shingles_k(t.words, shingle_words), 1).tolist():
+            sh = doc_shingles_k(t.words, shingle_words, classes=settings.word_classes)
+            for h in sample_shingles(sh, 1).tolist():
                 counts[h] = counts.get(h, 0) + 1
                 bits[h] = bits.get(h, 0) | bit
 
@@ -103,7 +107,12 @@ class Boilerplate:
             )
 
         return cls(
-            lookup, len(docs), len(state_ids), shingle_words=shingle_words, settings=settings
+            lookup,
+            len(docs),
+            len(state_ids),
+            shingle_words=shingle_words,
+            classes=settings.word_classes,
+            settings=settings,
         )
 
     # --- questions -------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ class Boilerplate:
         else:
             from .index.sketch import doc_shingles_k
 
-            sh = doc_shingles_k(tokens.words, self.k)
+            sh = doc_shingles_k(tokens.words, self.k, classes=self.classes)
             hv = (sh >> np.uint64(1)).astype(np.int64)
             if self.df_sample > 1:
                 keep = (sh % np.uint64(self.df_sample)) == 0
@@ -144,14 +153,29 @@ class Boilerplate:
         looked |= want if ranges is not None else True
         return keep, docs, states
 
-    def common_words(self, tokens: Tokens, ranges) -> np.ndarray:
+    def _net(self, docs: np.ndarray, family, lo: int, hi: int, k: int) -> np.ndarray:
+        """Counts of the shingles starting at lo..hi-1, net of the query's family: the family
+        bills that contain a shingle (``family``: per word, how many family bills hold it in
+        an identical stretch; a shingle is held where all its words are) count as one."""
+        d = docs[lo:hi]
+        if family is None or hi <= lo:
+            return d
+        fam = np.asarray(family, dtype=np.int64)
+        n = len(fam)
+        idx = np.arange(lo, hi)
+        held = fam[idx]
+        for t in range(1, k):
+            held = np.minimum(held, fam[np.minimum(idx + t, n - 1)])
+        return np.where(held > 0, np.maximum(d - held + 1, 1), d)
+
+    def common_words(self, tokens: Tokens, ranges, *, family=None) -> np.ndarray:
         """Boolean per word of ``tokens``: inside some common shingle of the document, for
         the words of the (start, end) ``ranges`` (False elsewhere). Unlike ``share`` this does
-        not depend on where a passage starts or ends."""
+        not depend on where a passage starts or ends. ``family``: see ``_net``."""
         n = len(tokens.words)
         k = min(self.k, n) or 1
         keep, docs, _ = self._doc(tokens, [(max(0, s - k + 1), e) for s, e in ranges])
-        starts = np.flatnonzero(keep & (docs >= self.limit))
+        starts = np.flatnonzero(keep & (self._net(docs, family, 0, len(docs), k) >= self.limit))
         cover = np.zeros(n + 1, dtype=np.int32)
         np.add.at(cover, starts, 1)
         np.subtract.at(cover, np.minimum(starts + k, n), 1)
@@ -168,8 +192,9 @@ class Boilerplate:
         keep, docs, _ = self._doc(tokens)
         return keep & (docs >= self.limit)
 
-    def share(self, tokens: Tokens, start: int, end: int) -> float:
-        """Share of the words ``start:end`` covered by common shingles lying inside them."""
+    def share(self, tokens: Tokens, start: int, end: int, *, family=None) -> float:
+        """Share of the words ``start:end`` covered by common shingles lying inside them
+        (counts net of the query's ``family``, see ``_net``)."""
         n = end - start
         if n <= 0:
             return 0.0
@@ -179,7 +204,7 @@ class Boilerplate:
             return 0.0
         keep, docs, _ = self._doc(tokens, [(lo, hi)])
         sampled = keep[lo:hi]
-        common = sampled & (docs[lo:hi] >= self.limit)
+        common = sampled & (self._net(docs, family, lo, hi, k) >= self.limit)
         if self.df_sample > 1:  # sampled statistics: share of sampled shingles
             m = int(sampled.sum())
             return float(common.sum()) / m if m else 0.0

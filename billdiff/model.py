@@ -135,6 +135,7 @@ class Passage:
     stock_phrase: str = ""  # name of the stock legislative phrase it is made of, if any
     a_section: str = ""
     b_section: str = ""
+    class_words: int = 0  # words that match only as a class (a state's name, a number)
 
     @property
     def a_words(self) -> int:
@@ -148,6 +149,14 @@ class Passage:
     def identity(self) -> float:
         """Share of identical words, over the longer side."""
         return self.identical_words / max(self.a_words, self.b_words, 1)
+
+    @property
+    def edited_words(self) -> int:
+        """Words inside the passage that are not identical as written (replaced, inserted or
+        deleted: the longer side of each edit), class matches included."""
+        return sum(
+            max(o.a_end - o.a_start, o.b_end - o.b_start) for o in self.ops if o.tag != "equal"
+        )
 
     @property
     def is_boilerplate(self) -> bool:
@@ -199,10 +208,11 @@ class SearchHit:
     report: PairReport  # verified alignment of query (A) vs this document (B)
     boilerplate_share: float
     reason: str
-
-    @property
-    def substantive(self) -> bool:
-        return bool(self.report.substantive)
+    # calibrated probability that the hit is substantive reuse (billdiff/calibrate.py)
+    probability: float = 0.0
+    substantive: bool = False  # a substantive passage, and probability >= the model threshold
+    related: bool = False  # close in topic, no verified passage: never substantive
+    features: dict = field(default_factory=dict, compare=False)  # what the probability saw
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def passage_weight(p) -> float:
     return p.identical_words * (1.0 - p.boilerplate_share)
 
 
-def reason(rep: PairReport, subst_words: int) -> str:
+def reason(rep: PairReport, subst_words: int, prob: float, substantive: bool) -> str:
     n = len(rep.passages)
     head = f"{n} shared passage{'s' if n != 1 else ''}, longest {rep.longest} words"
     cov = (
@@ -56,7 +56,12 @@ def reason(rep: PairReport, subst_words: int) -> str:
     )
     if not rep.substantive:
         return f"{head}; boilerplate only (stock or common language); {cov}"
-    return f"{head}; {subst_words} substantive words; {cov}"
+    if not substantive:
+        return (
+            f"{head}; {subst_words} words outside stock language, but reuse is unlikely "
+            f"(probability {prob:.2f}); {cov}"
+        )
+    return f"{head}; {subst_words} substantive words (probability of reuse {prob:.2f}); {cov}"
 
 
 def search(
@@ -90,50 +95,36 @@ def search(
     n_verify = max(3 * top, 20)
     bp = index.boilerplate()
     qsha = None
-    found_reps = []
-    for rid, (n_keys, _weight) in ranked[:n_verify]:
+    self_indexed = False
+    verified = []  # (Document, Tokens, PairReport, shared band keys)
+    for rid, (n_keys, _weight) in ranked[: n_verify + RELATED_POOL]:
         d = index.doc_by_rid(rid)
         if d.id == doc.id:
             qsha = qsha or content_sha(doc)
             if content_sha(d) == qsha:
+                self_indexed = True
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
-        rep = compare_docs(doc, d, tq, td, settings=settings)
-        if rep.passages:
-            found_reps.append((rep, n_keys, len(td)))
-    ranges = [(p.a_start, p.a_end) for rep, _n, _w in found_reps for p in rep.passages]
+        if len(verified) < n_verify:
+            rep = compare_docs(doc, d, tq, td, settings=settings)
+        else:  # beyond the verified candidates: only a topic neighbour, never a finding
+            rep = None
+        verified.append((d, td, rep, n_keys))
+    reps = [v[2] for v in verified if v[2] is not None and v[2].passages]
+    ranges = [(p.a_start, p.a_end) for rep in reps for p in rep.passages]
     bp.prefetch(tq, ranges)
-    common = bp.common_words(tq, ranges)
+    family = family_cover(tq, reps, doc.meta if self_indexed else None)
+    common = bp.common_words(tq, ranges, family=family)
+    cosines = topic_cosines(tq, [v[1] for v in verified])
     hits = []
-    for rep, n_keys, n_words in found_reps:
-        d = rep.b
-        ps = tuple(
-            replace(
-                p,
-                boilerplate_share=max(
-                    p.boilerplate_share, round(bp.share(tq, p.a_start, p.a_end), 4)
-                ),
-            )
-            for p in rep.passages
-        )
-        rep = replace(rep, passages=ps)
-        words = sum(p.identical_words for p in ps)
-        weighted = sum(passage_weight(p) for p in ps)
-        bshare = 1.0 - weighted / words if words else 0.0
-        score = query_score(ps, common)
-        subst = int(round(sum(p.identical_words for p in rep.substantive)))
+    for (d, td, rep, n_keys), cos in zip(verified, cosines, strict=True):
         est = min(1.0, n_keys / max(1, len(qkeys)))
-        hits.append(
-            SearchHit(
-                DocSummary(d.meta, n_words),
-                round(score, 3),
-                round(est, 4),
-                rep,
-                round(bshare, 4),
-                reason(rep, subst),
-            )
-        )
-    hits.sort(key=lambda h: (-h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id))
+        if rep is None or not rep.passages:
+            if cos >= settings.related_cosine:
+                hits.append(_related(d, len(td), est, cos, doc, tq, settings))
+            continue
+        hits.append(_hit(rep, bp, tq, common, family, est, cos, len(td)))
+    hits.sort(key=_rank)
     return SearchResult(
         DocSummary(doc.meta, len(tq)),
         tuple(hits[:top]),
@@ -143,3 +134,150 @@ def search(
         __version__,
         fail_on_match,
     )
+
+
+# LSH candidates beyond the verified ones that are still checked as topic neighbours
+RELATED_POOL = 20
+
+
+def _rank(h: SearchHit):
+    """Verified reuse first (by probability, then the score), then related bills by cosine."""
+    if h.related:
+        return (1, -h.features.get("topic_cosine", 0.0), h.doc.meta.id)
+    return (0, -h.probability, -h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
+
+
+def _hit(rep: PairReport, bp, tq, common, family, est: float, cos: float, n_words: int):
+    from .calibrate import pair_features, probability, threshold
+
+    ps = tuple(
+        replace(
+            p,
+            boilerplate_share=max(
+                p.boilerplate_share, round(bp.share(tq, p.a_start, p.a_end, family=family), 4)
+            ),
+        )
+        for p in rep.passages
+    )
+    rep = replace(rep, passages=ps)
+    words = sum(p.identical_words for p in ps)
+    weighted = sum(passage_weight(p) for p in ps)
+    bshare = 1.0 - weighted / words if words else 0.0
+    score = query_score(ps, common)
+    feats = pair_features(
+        rep, subst_words=score, boilerplate_share=bshare, estimate=est, cosine=cos
+    )
+    prob = probability(feats)
+    subst_words = int(round(sum(p.identical_words for p in rep.substantive)))
+    substantive = bool(rep.substantive) and prob >= threshold()
+    return SearchHit(
+        DocSummary(rep.b.meta, n_words),
+        round(score, 3),
+        round(est, 4),
+        rep,
+        round(bshare, 4),
+        reason(rep, subst_words, prob, substantive),
+        probability=round(prob, 4),
+        substantive=substantive,
+        features={k: round(v, 4) for k, v in feats.items()},
+    )
+
+
+def _related(d: Document, n_words: int, est: float, cos: float, doc, tq, settings) -> SearchHit:
+    """A topic neighbour: close in tf-idf space, no verified passage. Never substantive."""
+    rep = PairReport(
+        DocSummary(doc.meta, len(tq)),
+        DocSummary(d.meta, n_words),
+        (),
+        0.0,
+        0.0,
+        settings.to_dict(),
+        __version__,
+        a_doc=doc,
+        b_doc=d,
+    )
+    feats = {"topic_cosine": round(cos, 4), "estimate": round(est, 4)}
+    why = (
+        f"related: close in topic (tf-idf cosine {cos:.2f}) but no verified shared passage of "
+        f"{settings.min_words} or more words"
+    )
+    return SearchHit(
+        DocSummary(d.meta, n_words),
+        0.0,
+        round(est, 4),
+        rep,
+        0.0,
+        why,
+        probability=0.0,
+        substantive=False,
+        related=True,
+        features=feats,
+    )
+
+
+def family_cover(tq, reps, query_meta=None):
+    """For each word of the query: how many distinct bills of the query's *family* contain it
+    in an identical stretch. The family: the verified hits sharing at least ``FAMILY_WORDS``
+    identical words outside stock phrases with the query (and the query itself when it is
+    indexed). Text shared within a family of adoptions is its signal, so a shingle's corpus
+    count is taken net of the family (``Boilerplate.common_words(family=...)``): boilerplate
+    is text common across *unrelated* bills."""
+    import numpy as np
+
+    from .index.store import bill_key
+
+    cover = np.zeros(len(tq), dtype=np.int32)
+    seen: set[str] = set()
+    if query_meta is not None:
+        cover += 1
+        seen.add(bill_key(query_meta) or "\0query")
+    for rep in reps:
+        if sum(p.identical_words for p in rep.passages if not p.stock_phrase) < FAMILY_WORDS:
+            continue
+        key = bill_key(rep.b.meta) or rep.b.meta.id
+        if key in seen:
+            continue
+        seen.add(key)
+        hit = np.zeros(len(tq), dtype=bool)
+        for p in rep.passages:
+            if p.stock_phrase:
+                continue
+            for op in p.ops:
+                if op.tag == "equal":
+                    hit[op.a_start : op.a_end] = True
+        cover += hit
+    return cover
+
+
+# identical non-stock words a verified hit shares with the query to count as its family
+FAMILY_WORDS = 60
+
+
+def topic_cosines(tq, others) -> list[float]:
+    """Cosine of sublinear tf-idf vectors of matching keys between the query and each of
+    ``others`` (Tokens), idf taken over the query and those documents: a topic measure that
+    needs no shared passage."""
+    import math
+    from collections import Counter
+
+    from .classes import match_keys
+
+    docs = [Counter(match_keys(tq.words))] + [Counter(match_keys(t.words)) for t in others]
+    n = len(docs)
+    df: Counter = Counter()
+    for c in docs:
+        df.update(c.keys())
+    idf = {w: math.log((1 + n) / (1 + k)) + 1.0 for w, k in df.items()}
+
+    def vec(c):
+        v = {w: (1.0 + math.log(k)) * idf[w] for w, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return v, norm
+
+    q, qn = vec(docs[0])
+    out = []
+    for c in docs[1:]:
+        v, vn = vec(c)
+        small, big = (q, v) if len(q) < len(v) else (v, q)
+        out.append(sum(x * big.get(w, 0.0) for w, x in small.items()) / (qn * vn))
+    return out

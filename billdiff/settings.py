@@ -18,6 +18,9 @@ class Settings:
     seed_words: int = 5  # exact word n-gram that seeds a passage
     max_gap: int = 8  # words of edits tolerated inside one passage (per side)
     min_identity: float = 0.7  # passages below this share of identical words are dropped
+    # match state names, legislature names, code abbreviations and numbers as classes
+    # (billdiff/classes.py): an adoption that puts in its own state's name still matches
+    word_classes: bool = True
     # --- sketching / index -----------------------------------------------------------------
     shingle_words: int = 4  # = the index's "standard" preset (billdiff/index/presets.py)
     window_words: int = 50  # passage windows that are sketched
@@ -28,6 +31,8 @@ class Settings:
     # --- boilerplate ------------------------------------------------------------------------
     boilerplate_doc_share: float = 0.05  # shingle in more than this share of documents = common
     boilerplate_min_docs: int = 5
+    # --- search -----------------------------------------------------------------------------
+    related_cosine: float = 0.5  # topic cosine at which an unverified candidate is "related"
     # --- lineage ------------------------------------------------------------------------------
     min_shared_words: int = 40  # substantive reuse needed for a copied-from edge
 

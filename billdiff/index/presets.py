@@ -22,6 +22,7 @@ PRESETS: dict[str, SketchParams] = {
         query_step=5,
         df_sample=1,
         max_bucket=200,
+        word_classes=1,
     ),
     # more recall for short, edited passages; more candidates to verify
     "sensitive": SketchParams(
@@ -33,6 +34,7 @@ PRESETS: dict[str, SketchParams] = {
         query_step=3,
         df_sample=1,
         max_bucket=300,
+        word_classes=1,
     ),
     # large corpora (100k+ bills): fewer band keys per document, sampled frequencies
     "compact": SketchParams(
@@ -44,6 +46,7 @@ PRESETS: dict[str, SketchParams] = {
         query_step=3,
         df_sample=4,
         max_bucket=200,
+        word_classes=1,
     ),
 }
 DEFAULT_PRESET = "standard"

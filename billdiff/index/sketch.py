@@ -46,6 +46,9 @@ class SketchParams:
     query_step: int = 5  # window step used for the query side of a search
     df_sample: int = 1  # keep corpus frequencies for 1 in df_sample shingle hashes
     max_bucket: int = 200  # an LSH bucket holding more documents is treated as boilerplate
+    # 1: shingles of matching keys (billdiff/classes.py: state names, numbers ... as classes);
+    # 0: of the words as written (indexes built before word classes existed)
+    word_classes: int = 0
 
     @property
     def rows(self) -> int:
@@ -60,6 +63,7 @@ class SketchParams:
             num_perm=settings.num_perm,
             lsh_bands=settings.lsh_bands,
             seed=settings.seed,
+            word_classes=int(settings.word_classes),
         )
         kw.update(over)
         return cls(**kw)
@@ -242,7 +246,7 @@ class Sketch:
 
 
 def doc_shingles(words, params: SketchParams) -> np.ndarray:
-    return shingle_hashes(word_hashes(words), params.shingle_words)
+    return doc_shingles_k(words, params.shingle_words, classes=bool(params.word_classes))
 
 
 def sample_shingles(sh: np.ndarray, df_sample: int) -> np.ndarray:
@@ -349,5 +353,10 @@ def unpack(packed: np.ndarray) -> list[tuple[int, int]]:
     )
 
 
-def doc_shingles_k(words, k: int) -> np.ndarray:
+def doc_shingles_k(words, k: int, *, classes: bool = False) -> np.ndarray:
+    """Hash of every k-word shingle; with ``classes``, of the words' matching keys."""
+    if classes:
+        from ..classes import match_keys
+
+        words = match_keys(tuple(words))
     return shingle_hashes(word_hashes(words), k)

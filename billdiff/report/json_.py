@@ -47,6 +47,8 @@ def passage_to_dict(k: int, p: Passage) -> dict:
             "section": p.b_section,
         },
         "identical_words": p.identical_words,
+        "edited_words": p.edited_words,
+        "class_words": p.class_words,
         "identity": round(p.identity, 6),
         "score": p.score,
         "stock_phrase": p.stock_phrase,

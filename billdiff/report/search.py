@@ -34,6 +34,8 @@ def passage_to_dict(p: Passage, hit: SearchHit) -> dict:
         ),
         "words": max(p.a_words, p.b_words),
         "identical_words": p.identical_words,
+        "edited_words": p.edited_words,
+        "class_words": p.class_words,
         "identity": round(p.identity, 4),
         "score": round(p.score, 3),
         "boilerplate_share": round(p.boilerplate_share, 4),
@@ -58,7 +60,10 @@ def hit_to_dict(hit: SearchHit, rank: int) -> dict:
         "passages_count": len(r.passages),
         "longest_passage": r.longest,
         "boilerplate_share": hit.boilerplate_share,
+        "probability": hit.probability,
         "substantive": hit.substantive,
+        "related": hit.related,
+        "features": hit.features,
         "reason": hit.reason,
         "passages": [passage_to_dict(p, hit) for p in r.passages],
     }
@@ -73,6 +78,7 @@ def search_to_dict(res: SearchResult) -> dict:
         "candidates_considered": res.candidates_considered,
         "min_words": res.settings.get("min_words"),
         "substantive_match": any(h.substantive for h in res.hits),
+        "related_hits": sum(h.related for h in res.hits),
         "exit_code": res.exit_code,
         "hits": [hit_to_dict(h, i + 1) for i, h in enumerate(res.hits)],
         "settings": res.settings,
@@ -156,9 +162,32 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
     if not res.hits:
         console.print(nothing_found(res))
         return
+    shown_related = False
     for rank, h in enumerate(res.hits, 1):
         r = h.report
-        kind = "substantive reuse" if h.substantive else "boilerplate only"
+        if h.related:
+            if not shown_related:
+                console.print(
+                    "related bills — close in topic, no verified shared passage "
+                    "(not reuse; never trips --fail-on-match):",
+                    style="bold yellow",
+                )
+                shown_related = True
+            console.print(
+                Text.assemble(
+                    (f"{rank:>2}. ", "bold"),
+                    (h.doc.meta.label, "cyan"),
+                    (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"),
+                    (f"  related · {h.reason}", "dim"),
+                )
+            )
+            continue
+        if h.substantive:
+            kind = f"substantive reuse (probability {h.probability:.2f})"
+        elif r.substantive:
+            kind = f"unlikely reuse (probability {h.probability:.2f})"
+        else:
+            kind = "boilerplate only"
         head = Text.assemble(
             (f"{rank:>2}. ", "bold"),
             (h.doc.meta.label, "bold cyan"),
@@ -179,11 +208,13 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
             line_a = r.a_doc.line_of(p.a_char_start) if r.a_doc else 0
             line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
             tag = " (boilerplate)" if p.is_boilerplate else ""
+            edited = f", {p.edited_words} edited" if p.edited_words else ""
             console.print(
                 Text.assemble(
                     ("    · ", "dim"),
                     (
-                        f"{max(p.a_words, p.b_words)} words, {p.identity:.0%} identical{tag}; "
+                        f"{max(p.a_words, p.b_words)} words, {p.identical_words} identical"
+                        f"{edited}{tag}; "
                         f"query line {line_a} ↔ line {line_b}",
                         "dim",
                     ),
