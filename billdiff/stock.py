@@ -14,7 +14,8 @@ import re
 from bisect import bisect_left, bisect_right
 
 _W = r"(?: \w+)"  # one more word
-_STATE = r"\w+(?: \w+)?"
+# a state's name: one or two words (never "Illinois represented", "Michigan enact")
+_STATE = r"\w+(?: (?!(?:represented|in|as|do|enacts?|hereby)\b)\w+)?"
 _DATE = (
     r"(?:(?:on |after |before )?(?:january|february|march|april|may|june|july|august|"
     r"september|october|november|december) \d{1,2} \d{4}|immediately|"
@@ -31,31 +32,78 @@ _CLAUSE = (
 PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "enacting-clause",
-        r"be it (?:further )?enacted by the (?:senate and house of representatives of the united "
-        r"states of america in congress assembled|legislature of (?:the state of )?"
+        r"(?:and )?be it (?:further )?enacted by the (?:senate and house of representatives of the "
+        r"united states of america in congress assembled|legislature of (?:the state of )?"
+        + _STATE
+        + r"|legislative assembly of (?:the state of )?"
         + _STATE
         + r"|people of the state of "
         + _STATE
-        + r"(?: represented in senate and assembly)?"
-        r"|general assembly of (?:the (?:state|commonwealth) of )?" + _STATE + r")(?: as follows)?"
-        r"|the people of the state of " + _STATE + r" do enact as follows",
+        + r"(?: represented in (?:senate and assembly|the general assembly))?"
+        r"|general assembly of (?:the (?:state|commonwealth) of )?"
+        + _STATE
+        # New Jersey; Connecticut, Massachusetts, New Hampshire
+        + r"|senate and general assembly of the state of "
+        + _STATE
+        + r"|senate and house of representatives(?: of the (?:state|commonwealth) of "
+        + _STATE
+        + r")? in general (?:assembly|court) (?:convened|assembled|met)"
+        r"(?: and by the authority of the same)?"
+        r"|council of the district of columbia)(?: as follows)?"
+        r"|and be it further enacted(?: that)?"
+        r"|the people of the state of " + _STATE + r"(?: represented in senate and assembly)?"
+        r" do enact as follows|the people of the state of " + _STATE + r" enact"
+        r"|(?:it is )?(?:hereby )?enacted by the general assembly(?: of the state of "
+        + _STATE
+        + r")?(?: as follows)?"
+        r"|the general assembly of (?:the commonwealth of )?" + _STATE + r" (?:hereby )?enacts"
+        r"(?: as follows)?",
     ),
     (
         "severability",
-        r"(?:if any (?:provision|section|part|clause)(?: or \w+)? of this (?:act|chapter|section|"
-        r"title|article)(?: or (?:its|the) application(?: thereof)?(?: of (?:the|such) provision)?"
-        r" to any (?:person|individual|entity)(?: or circumstance)?)? (?:is|shall be) (?:held|"
-        r"declared|found|adjudged)(?: to be)? (?:invalid|unconstitutional)(?: or (?:invalid|"
-        r"unconstitutional|unenforceable))?(?: by a court of competent jurisdiction)?(?: \w+){0,40}?"
-        r" (?:not (?:be )?affected|not affect\w*|(?:remain|continue) in (?:full )?(?:force|effect)"
-        r"(?: and effect)?|severable))"
-        r"|the provisions of this (?:act|chapter|title) are severable",
+        r"(?:if any (?:(?:provision|section|subsection|paragraph|sentence|clause|phrase|word|part"
+        r"|portion|item)s?(?: or)? ){1,8}of this (?:act|chapter|section|title|article|ordinance)"
+        r"(?: or (?:its|the) application(?: thereof)?(?: of (?:the|such) provision)?"
+        r" to any (?:person|individual|entity)(?: or circumstances?)?)?"
+        r" (?:is|are|shall be|shall for any reason be) (?:for any reason )?(?:held|declared|found"
+        r"|adjudged|determined)(?: by (?:a|any) court of competent jurisdiction)?(?: to be)?"
+        r" (?:invalid|unconstitutional|void|unenforceable)(?: or (?:invalid|unconstitutional|void"
+        r"|unenforceable))?(?: by (?:a|any) court of competent jurisdiction)?(?: \w+){0,40}?"
+        # the usual ending first: the clause then reads to its end
+        r" (?:(?:shall|does) not affect other provisions or applications of (?:the|this) (?:act"
+        r"|chapter) (?:which|that) can be given effect without the invalid provision or"
+        r" application(?: and)?(?: to this end)?(?: the provisions of this (?:act|chapter) are"
+        r" (?:declared to be )?severable)?|not (?:be )?affected(?: thereby)?"
+        r"|not affect the validity of the remaining (?:portions|provisions)(?: of this (?:act"
+        r"|chapter))?(?: thereof)?|not affect\w*"
+        r"|(?:remain|continue) in (?:full )?(?:force|effect)(?: and effect)?|severable))"
+        r"|the provisions of this (?:act|chapter|title) are (?:declared to be )?severable"
+        r"(?: under section 1 31 of the statute on statutes)?"
+        # Montana's form
+        r"|if a part of this act is invalid(?: in one or more of its applications)? (?:all valid"
+        r" parts that are severable from the invalid part remain in effect|the part remains in"
+        r" effect in all valid applications that are severable from the invalid applications)",
     ),
     (
         "effective-date",
+        r"(?:except (?:for )?(?:as otherwise (?:expressly )?provided in this act|sections? \d+"
+        r"(?: (?:and|through|to) \d+)*(?: of this act)?) )?"
         r"(?:this (?:act|section|chapter|title)|the amendments? made by this (?:act|section)|"
         r"sections? \d+(?: (?:and|through|to) \d+)*(?: of this act)?) (?:shall )?"
-        r"(?:takes?|become|becomes) (?:effect|effective)(?: (?:on|upon|immediately|in|after|"
+        r"(?:(?:takes?|become|becomes) (?:effect|effective)|is effective)"
+        # Kansas, Oklahoma: "take effect and be in force from and after its publication in the
+        # statute book"
+        r"(?: and be in (?:full )?force)?(?: (?:from and after|on and after|upon|on|after) (?:its"
+        r" |the date of its )?(?:publication in the (?:statute book|official state paper|\w+"
+        r" register)|passage(?: and approval)?(?: by the governor)?|approval by the governor"
+        r"|becoming (?:a )?law|final passage))?"
+        # Alabama: "on the first day of the third month following its passage and approval by
+        # the Governor, or its otherwise becoming law"
+        r"(?: on the first day of the \w+ month following its passage and approval by the"
+        r" governor(?: or its otherwise becoming (?:a )?law)?)?"
+        # New York: "on the ninetieth day after it shall have become a law"
+        r"(?: on the (?:\w+ ){1,3}day after it shall have become a law)?"
+        r"(?: (?:on|upon|immediately|in|after|"
         r"the|date|of|enactment|this|act|\d+|days|\d{4}|january|february|march|april|may|june|"
         r"july|august|september|october|november|december|following|adjournment|session|at|"
         r"which|it|is|was|enacted|passage|approval|by|governor)){0,14}",
@@ -78,9 +126,19 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?: \w+){1,6}? to read as follows",
     ),
     (
+        # the formula only: the act's name is not stock (two bills sharing it adopt one act)
         "short-title",
-        r"(?:this|the) (?:act|title|chapter|subchapter)(?: \w+){0,3}? may be cited as"
-        r"(?:(?: \w+){1,14}? act(?: of \d{4})?| the)?",
+        r"(?:(?:this|the) (?:act|title|chapter|subchapter|article)(?: \w+){0,3}?|sections? \d+"
+        r"(?: (?:and|through|to) \d+)*(?: of this act)?) (?:may|shall) be (?:cited|known)"
+        r"(?: and (?:may be )?cited)? as(?: the)?",
+    ),
+    (
+        "repealer",
+        r"all (?:other )?(?:acts|laws) (?:and|or) parts of (?:acts|laws)(?: and \w+ \w+)?"
+        r" (?:in conflict|inconsistent) (?:herewith|with (?:the provisions of )?this act)"
+        r" (?:are|be|shall be)(?: and the same are)? (?:hereby )?repealed"
+        r"(?: to the extent of (?:such|the) (?:conflict|inconsistency))?"
+        r"|the following acts or parts of acts are (?:each )?(?:hereby )?repealed",
     ),
     (
         "null-and-void",
@@ -99,6 +157,9 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "bill-header",  # session line, sponsors, first reading, committee referral (WA, US)
+        # drafting number and bill number over the session line: "H-0243.1 HOUSE BILL 1002"
+        r"(?:[hs] \d{4} \d{1,2} )?(?:(?:engrossed|reengrossed|second|third|substitute) )*"
+        r"(?:house|senate) (?:joint )?(?:bill|resolution|memorial) \d+(?= state of washington)|"
         r"state of washington \d+(?:st|nd|rd|th) legislature \d{4}(?: \d+(?:st|nd|rd|th))? "
         r"(?:regular|special|extraordinary) session"
         r"|by (?:representatives?|senators?|senate|house|request)(?: \w+){0,30}?"
@@ -114,7 +175,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "",
         r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
-        r"| effective date| severability)?(?: rcw)?",
+        r"| effective date| severability)?(?: rcw)?"
+        r"|short title|effective date|severability|repealer",
     ),
     ("", r"(?:and )?for other purposes"),
     (
@@ -129,8 +191,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
-    "enact enacted provision provisions severable effect effective necessary amended added cited "
-    "void definitions legislature read referred chapter".split()
+    "enact enacted enacts provision provisions severable effect effective necessary amended added "
+    "cited known void definitions legislature read referred chapter repealed invalid".split()
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
 
@@ -168,3 +230,81 @@ def stock_phrase(words) -> str:
     if not named or uncovered > max(2, int(0.15 * len(words))):
         return ""
     return "+".join(sorted(named, key=lambda n: (-named[n], n)))
+
+
+# --- scraping junk: text that is not law at all ----------------------------------------------
+# Words that make a short line law rather than a menu item
+_LEGAL = frozenset(
+    "shall must may means mean section sections sec subsection act acts chapter title article "
+    "enacted enact amended amend repealed provided pursuant thereof herein hereby whereas "
+    "resolved definitions purpose findings intent rcw".split()
+)
+_SENTENCE_PUNCT = re.compile(r"[.;:,?!()§\[\]]")
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d{1,4}")
+
+
+def menu_item(item: str) -> bool:
+    """A navigation label: 1-4 words starting with a capital, no digits, no sentence
+    punctuation, no legal word ("Home", "Contact us", "Bill Search")."""
+    words = _WORD.findall(item)
+    return (
+        0 < len(words) <= 4
+        and item[:1].isupper()
+        and not any(ch.isdigit() for ch in item)
+        and not _SENTENCE_PUNCT.search(item)
+        and _LEGAL.isdisjoint(w.lower() for w in words)
+    )
+
+
+def menu_line(line: str) -> bool:
+    """A line of a site menu: one short label (1-3 words), or 3+ ``|``-separated labels."""
+    line = line.strip()
+    if "|" in line:
+        items = [x.strip() for x in line.split("|")]
+        distinct = len({x.lower() for x in items}) == len(items)  # a table row repeats cells
+        return len(items) >= 3 and distinct and all(menu_item(x) for x in items)
+    return menu_item(line) and len(_WORD.findall(line)) <= 3
+
+
+def menu_lines(lines: list[str]) -> list[bool]:
+    """``menu_line`` of each line, but for the rows of a table: two or more ``|`` rows in a row
+    (blank lines aside) with the same number of cells are a table, not a menu."""
+    flags = [menu_line(ln) for ln in lines]
+    cells = [ln.count("|") if ln.strip() else None for ln in lines]
+    seen = [(i, c) for i, c in enumerate(cells) if c is not None]
+    for (i, c), (j, d) in zip(seen, seen[1:], strict=False):
+        if c and c == d:
+            flags[i] = flags[j] = False
+    return flags
+
+
+def _longest_count_up(nums: list[int]) -> int:
+    best = cur = 1 if nums else 0
+    for x, y in zip(nums, nums[1:], strict=False):
+        cur = cur + 1 if y == x + 1 else 1
+        best = max(best, cur)
+    return best
+
+
+def junk_kind(text: str) -> str:
+    """What kind of scraping junk the original text of a passage is, or '' when it is not.
+
+    ``'line-numbers'``: nearly all its words are numbers counting up (a column of printed line
+    numbers, "1 2 3 … 24"); ``'navigation'``: three quarters of its words lie on site-menu
+    lines (one short label, or ``Home | Search | Contact`` labels; not table rows), and there
+    are at least three such lines. Law text fails both: its lines are long and hold sentence
+    punctuation or legal words.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return ""
+    nums = [int(w) for w in words if _NUMBER.fullmatch(w)]
+    if len(nums) >= 0.85 * len(words) and _longest_count_up(nums) >= 5:
+        return "line-numbers"
+    lines = text.splitlines()
+    flags = menu_lines(lines)
+    on_menu = sum(len(_WORD.findall(ln)) for ln, f in zip(lines, flags, strict=True) if f)
+    if sum(flags) >= 3 and on_menu >= 0.75 * len(words):
+        return "navigation"
+    return ""

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from billdiff.stock import stock_phrase
+from billdiff.stock import stock_cover, stock_phrase
 
 
 def w(s: str) -> list[str]:
@@ -120,3 +120,226 @@ def test_substantive_text_is_not_stock():
     )
     assert stock_phrase(w(text)) == ""
     assert stock_phrase([]) == ""
+
+
+# --- other states' formulas -------------------------------------------------------------------
+# Synthetic: each string is the published standard formula of a state (or the common form of a
+# clause), written here because no bill of that state is in ../shared/corpus.
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # the common severability clause (uniform acts, Kansas, Texas, ...)
+        (
+            "If any provision of this act or its application to any person or circumstance is "
+            "held invalid, the invalidity does not affect other provisions or applications of the "
+            "act which can be given effect without the invalid provision or application, and to "
+            "this end the provisions of this act are severable.",
+            "severability",
+        ),
+        (
+            "Sec. 14. If any provision of this act or the application thereof to any person or "
+            "circumstance is held invalid, the invalidity shall not affect other provisions or "
+            "applications of the act which can be given effect without the invalid provision or "
+            "application and, to this end, the provisions of this act are severable.",
+            "severability",
+        ),
+        (
+            "If any provision of this Act or its application to any person or circumstance is "
+            "held invalid, the invalidity does not affect other provisions or applications of "
+            "this Act that can be given effect without the invalid provision or application, and "
+            "to this end the provisions of this Act are declared to be severable.",
+            "severability",
+        ),
+        (
+            "If any section, subsection, sentence, clause, phrase or portion of this act is for "
+            "any reason held invalid or unconstitutional by any court of competent jurisdiction, "
+            "such portion shall be deemed a separate, distinct and independent provision and such "
+            "holding shall not affect the validity of the remaining portions thereof.",
+            "severability",
+        ),
+        (
+            "Section 97. Severability. The provisions of this Act are severable under Section "
+            "1.31 of the Statute on Statutes.",
+            "severability",
+        ),
+        # Kansas and Oklahoma
+        (
+            "Sec. 9. This act shall take effect and be in force from and after its publication "
+            "in the statute book.",
+            "effective-date",
+        ),
+        (
+            "This act shall take effect and be in force from and after its publication in the "
+            "Kansas register.",
+            "effective-date",
+        ),
+        (
+            "This act shall take effect and be in force from and after its publication in the "
+            "official state paper.",
+            "effective-date",
+        ),
+        (
+            "This act shall take effect and be in full force from and after its passage and "
+            "approval.",
+            "effective-date",
+        ),
+        ("Section 99. Effective date. This Act takes effect upon becoming law.", "effective-date"),
+        (
+            "This act shall take effect on the ninetieth day after it shall have become a law.",
+            "effective-date",
+        ),
+        (
+            "Except as otherwise expressly provided in this act, this act shall take effect "
+            "July 1, 2021.",
+            "effective-date",
+        ),
+        ("Section 5. This act takes effect upon passage.", "effective-date"),
+        ("This Act shall become effective on July 1, 2022.", "effective-date"),
+        ("Sections 1 through 9 of this act take effect January 1, 2022.", "effective-date"),
+        # enacting clauses
+        (
+            "BE IT ENACTED by the Senate and General Assembly of the State of New Jersey:",
+            "enacting-clause",
+        ),
+        (
+            "Be it enacted by the People of the State of Illinois, represented in the General "
+            "Assembly:",
+            "enacting-clause",
+        ),
+        (
+            "Be it enacted by the Senate and House of Representatives in General Assembly "
+            "convened:",
+            "enacting-clause",
+        ),
+        (
+            "Be it enacted by the Senate and House of Representatives in General Court "
+            "assembled, and by the authority of the same, as follows:",
+            "enacting-clause",
+        ),
+        (
+            "Be it Enacted by the Senate and House of Representatives in General Court convened:",
+            "enacting-clause",
+        ),
+        (
+            "The People of the State of New York, represented in Senate and Assembly, do enact "
+            "as follows:",
+            "enacting-clause",
+        ),
+        (
+            "The General Assembly of the Commonwealth of Pennsylvania hereby enacts as follows:",
+            "enacting-clause",
+        ),
+        ("The General Assembly of North Carolina enacts:", "enacting-clause"),
+        ("The People of the State of Michigan enact:", "enacting-clause"),
+        (
+            "It is hereby enacted by the General Assembly of the State of Vermont:",
+            "enacting-clause",
+        ),
+        ("BE IT ENACTED BY THE LEGISLATIVE ASSEMBLY OF NORTH DAKOTA:", "enacting-clause"),
+        # repealers
+        (
+            "All laws and parts of laws in conflict with this act are hereby repealed.",
+            "repealer",
+        ),
+        ("All laws or parts of laws in conflict with this Act are repealed.", "repealer"),
+    ],
+)
+def test_other_states_formulas_are_named_and_wholly_covered(text, name):
+    words = w(text)
+    assert stock_phrase(words) == name
+    covered, _ = stock_cover(words)
+    # the formula is covered to its end, not just within the 15% tolerance
+    assert sum(not c for c in covered) <= 1, [
+        x for x, c in zip(words, covered, strict=True) if not c
+    ]
+
+
+def test_a_short_title_names_the_act_and_the_name_is_not_stock():
+    # synthetic: the formula is stock, the act's name is not (two bills sharing the name of
+    # the act adopt one act: that is the evidence we look for)
+    assert stock_phrase(w("Section 1. Short title. This act may be cited as the")) == "short-title"
+    named = w("Section 1. Short title. This act may be cited as the Facial Recognition Act.")
+    assert stock_phrase(named) == ""
+    covered, _ = stock_cover(named)
+    assert [x for x, c in zip(named, covered, strict=True) if not c] == [
+        "facial",
+        "recognition",
+        "act",
+    ]
+
+
+def test_a_substantive_sentence_after_a_new_formula_stays_substantive():
+    # synthetic
+    text = (
+        "All laws and parts of laws in conflict with this act are hereby repealed. The "
+        "department shall publish each request for a facial recognition service on its website."
+    )
+    assert stock_phrase(w(text)) == ""
+
+
+def _real_words(path, pattern):
+    """The tokenizer's words of the first match of ``pattern`` in a real corpus text."""
+    from billdiff.ingest import read
+    from billdiff.normalize import tokenize
+
+    doc = read(path)
+    m = re.search(pattern, doc.text, re.S)
+    assert m, pattern
+    t = tokenize(doc)
+    return [x for x, s in zip(t.words, t.starts, strict=True) if m.start() <= s < m.end()]
+
+
+@pytest.mark.parametrize(
+    "stem,pattern,name",
+    [
+        # Montana's severability form
+        (
+            "other-states/montana-2023-sb397",
+            r"Section 13\. Severability\..*?from the invalid applications\.",
+            "severability",
+        ),
+        (
+            "other-states/montana-2023-sb397",
+            r"Section 16\. Effective date\..*?passage and approval\.",
+            "effective-date",
+        ),
+        (
+            "other-states/alabama-2022-sb56",
+            r"Section 3\. This act shall become effective.*?otherwise becoming law\.",
+            "effective-date",
+        ),
+        (
+            "other-states/maryland-2024-sb182",
+            r"SECTION 2\. AND BE IT FURTHER ENACTED, That this Act shall take effect\s+October 1, "
+            r"2024\.",
+            "effective-date+enacting-clause",
+        ),
+        # an effective-date clause with a section list and a full date
+        (
+            "facial-recognition/wa-2020-sb6280-rcw43.386-codified",
+            r"Sections 1 through 9 and 11 through 13 of this act take effect July 1, 2021\.",
+            "effective-date",
+        ),
+        (
+            "wa-bills/wa-2019-hb1196-introduced",
+            r"NEW SECTION\.\s+Sec\. \d+\.\s+The following acts or parts of acts are each repealed:",
+            "repealer",
+        ),
+        (
+            "us-congress/us-116-hr2002-ih",
+            r"SECTION 1\. SHORT TITLE\.\s+This Act may be cited as the",
+            "short-title",
+        ),
+    ],
+)
+def test_real_formulas_of_other_states(corpus, stem, pattern, name):
+    assert stock_phrase(_real_words(corpus / f"{stem}.txt", pattern)) == name
+
+
+def test_a_real_short_title_with_its_name_is_substantive(corpus):
+    words = _real_words(
+        corpus / "us-congress/us-116-hr2002-ih.txt",
+        r"SECTION 1\. SHORT TITLE\.\s+This Act may be cited as the ``Taiwan Assurance Act of "
+        r"2019''\.",
+    )
+    assert stock_phrase(words) == ""
