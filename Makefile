@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SHARED ?= ../shared
 MIRROR ?= $(SHARED)/corpus
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint bench train venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(VENV)/.installed-bench $(PEERS_VENV)/bin/python
 	$(BIN)/python bench/compare.py --peers-python $(PEERS_VENV)/bin/python
 	$(BIN)/python bench/index.py --n 2000
 	$(BIN)/python bench/lineage.py --sizes 1000
+
+# Fit the calibrated reuse score on the dev benchmark (bench/adoptions.py, a training seed) and
+# write billdiff/data/reuse_model.json; report the figures on another seed (docs/adoptions.md).
+train: $(VENV)/.installed-bench
+	$(BIN)/python bench/train.py
 
 clean:
 	rm -rf $(VENV) $(PEERS_VENV) .pytest_cache .ruff_cache build *.egg-info
