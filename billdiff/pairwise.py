@@ -48,6 +48,7 @@ def compare_docs(
     if tb is None:
         tb = tokenize(db, keep_deleted=settings.keep_deleted)
     passages = align(ta, tb, settings=settings)
+    passages = _with_junk(passages, da, db)
     passages = _with_sections(passages, da, ta, db, tb)
     cov_a, cov_b = coverage(passages, len(ta), len(tb))
     return PairReport(
@@ -63,6 +64,23 @@ def compare_docs(
         a_tokens=ta,
         b_tokens=tb,
     )
+
+
+def _with_junk(passages: tuple[Passage, ...], da: Document, db: Document) -> tuple[Passage, ...]:
+    """Name scraping junk that aligned (a column of printed line numbers, a site's menu) as
+    such: it is never reuse. Judged on the original text of either side."""
+    from .stock import junk_kind
+
+    out = []
+    for p in passages:
+        if not p.stock_phrase:
+            kind = junk_kind(da.text[p.a_char_start : p.a_char_end]) or junk_kind(
+                db.text[p.b_char_start : p.b_char_end]
+            )
+            if kind:
+                p = replace(p, stock_phrase=kind)
+        out.append(p)
+    return tuple(out)
 
 
 def _section(marks: list[tuple[int, str]], start: int, end: int) -> str:
