@@ -26,6 +26,11 @@ COMMANDS = {
     "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
     "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),
     "corpus": ("corpus", "corpus", "Fetch a corpus of real bills from official sources."),
+    "evaluate": (
+        "evaluate",
+        "evaluate",
+        "Measure billdiff on labelled bills: recall, precision, ROC AUC.",
+    ),
 }
 
 
