@@ -406,6 +406,7 @@ class Threshold:
     precision: float
     recall: float
     f1: float
+    below: float | None = None  # the highest pair score under it: any cut in (below, value] agrees
 
 
 @dataclass(frozen=True)
@@ -710,6 +711,8 @@ def _measure(labels, queries, rows, score_kind, settings, options, seconds) -> E
             f1 = 2 * c.precision * c.recall / (c.precision + c.recall)
             if best is None or f1 > best.f1 + 1e-12:  # ties: the lower threshold (first)
                 best = Threshold(c.threshold, c.precision, c.recall, f1)
+    if best is not None and (s < best.value).any():
+        best = replace(best, below=float(s[s < best.value].max()))
     docs = len(labels.documents) if labels.kind == "documents" else 0
     groups = len({d.group for d in labels.documents if d.group})
     return Evaluation(

@@ -34,6 +34,24 @@ def _score_note(ev: Evaluation) -> str:
     return "substantive identical words of the pair (no calibrated probability available)"
 
 
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _cut(ev: Evaluation, v: float) -> str:
+    return f"{v:.0f}" if ev.score_kind == "substantive identical words" else f"{v:.6g}"
+
+
+def _threshold_note(ev: Evaluation) -> str:
+    t = ev.threshold
+    below = "" if t.below is None else f"; the next lower pair score is {_cut(ev, t.below)}"
+    return (
+        f"suggested threshold: score ≥ {_cut(ev, t.value)}, the {ev.score_kind} cut with the "
+        f"best F1 on these labels (precision {t.precision:.3f}, recall {t.recall:.3f}{below}); "
+        "it is fitted to these labels, so it flatters them"
+    )
+
+
 def figures(ev: Evaluation) -> list[tuple[str, str, str]]:
     """(group, measure, value) rows: the table the terminal and the HTML page show."""
     rows: list[tuple[str, str, str]] = []
@@ -54,7 +72,7 @@ def figures(ev: Evaluation) -> list[tuple[str, str, str]]:
     rows.append(("score", "average precision (PR curve area)", _f(ev.average_precision)))
     t = ev.threshold
     if t is not None:
-        rows.append(("score", "suggested threshold (best F1)", f"score ≥ {t.value:.4g}"))
+        rows.append(("score", "suggested threshold (best F1)", f"score ≥ {_cut(ev, t.value)}"))
         at = f"{t.precision:.3f} / {t.recall:.3f} / {t.f1:.3f}"
         rows.append(("score", "precision / recall / F1 there", at))
     return rows
@@ -103,14 +121,7 @@ def render_evaluation(ev: Evaluation, console) -> None:
     console.print(table)
     console.print(Text(f"score: {_score_note(ev)}.", style="dim"))
     if ev.threshold is not None:
-        console.print(
-            Text(
-                f"suggested threshold: the score with the best F1 on these labels, "
-                f"{ev.threshold.value:.4g} (precision {ev.threshold.precision:.3f}, recall "
-                f"{ev.threshold.recall:.3f}); fitted to these labels, so it flatters them.",
-                style="dim",
-            )
-        )
+        console.print(Text(_threshold_note(ev) + ".", style="dim"))
     for note in ev.notes:
         console.print(Text(f"note: {note}", style="yellow"))
     fn, fp, n_fn, n_fp = mistakes(ev)
@@ -130,7 +141,7 @@ def render_evaluation(ev: Evaluation, console) -> None:
             cells = [line, p.a, p.b]
             if docs:
                 cells.append(f"{p.group_a or '–'} / {p.group_b or '–'}")
-            t.add_row(*cells, f"{p.score:.4g}")
+            t.add_row(*cells, _cut(ev, p.score))
         console.print(t)
     console.print(Text(f"{ev.seconds:.1f} s", style="dim"))
 
@@ -176,6 +187,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
                 "precision": _r(t.precision),
                 "recall": _r(t.recall),
                 "f1": _r(t.f1),
+                "next_lower_score": _r(t.below, 6),
             },
             "pr_curve": [
                 {
@@ -273,14 +285,14 @@ def pr_svg(ev: Evaluation) -> str:
     )
     pts = sorted(ev.curve, key=lambda c: (c.recall, -c.precision))
     if pts:
-        # a step curve: precision holds until recall rises (as average precision sums it)
+        # a step curve as average precision sums it: over (previous recall, recall] the
+        # precision is that of the point on the right (sklearn draws it the same way)
         path = [f"M{x(pts[0].recall)},{y(pts[0].precision)}"]
         for a, b in zip(pts, pts[1:], strict=False):
-            path.append(f"L{x(b.recall)},{y(a.precision)}" if b.recall != a.recall else "")
-            path.append(f"L{x(b.recall)},{y(b.precision)}")
+            path.append(f"L{x(a.recall)},{y(b.precision)}L{x(b.recall)},{y(b.precision)}")
         parts.append(f'<path d="{"".join(path)}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
         for c in pts:
-            tip = "end" if c.threshold is None else f"score ≥ {c.threshold:.4g}"
+            tip = "end" if c.threshold is None else f"score ≥ {_cut(ev, c.threshold)}"
             parts.append(
                 f'<circle cx="{x(c.recall)}" cy="{y(c.precision)}" r="2.5" fill="#1f5fa8">'
                 f"<title>{html.escape(tip)}: precision {c.precision:.3f}, recall "
@@ -290,7 +302,7 @@ def pr_svg(ev: Evaluation) -> str:
     if t is not None:
         parts.append(
             f'<circle cx="{x(t.recall)}" cy="{y(t.precision)}" r="6" fill="none" '
-            f'stroke="#c0392b" stroke-width="2"><title>suggested threshold {t.value:.4g} '
+            f'stroke="#c0392b" stroke-width="2"><title>suggested threshold {_cut(ev, t.value)} '
             f"(best F1 {t.f1:.3f})</title></circle>"
         )
     d = ev.decision
@@ -335,11 +347,11 @@ def to_html(ev: Evaluation) -> str:
             f"<tr><td class=n>{p.line_a if p.line_a == p.line_b else f'{p.line_a}, {p.line_b}'}"
             f"</td><td>{e(p.a)}</td><td>{e(p.b)}</td><td class=dim>{e(p.group_a)} "
             f"{'/' if ev.kind == 'documents' else ''} {e(p.group_b)}</td>"
-            f"<td class=n>{p.score:.4g}</td></tr>"
+            f"<td class=n>{_cut(ev, p.score)}</td></tr>"
             for p in items
         )
         lists.append(
-            f"<h2>{title.capitalize()} ({total})</h2>"
+            f"<h2>{_upper(title)} ({total})</h2>"
             + (
                 f"<table><tr><th>line</th><th>a</th><th>b</th><th>groups</th><th>score</th>"
                 f"</tr>{body}</table>"
@@ -348,14 +360,7 @@ def to_html(ev: Evaluation) -> str:
             )
         )
     notes = "".join(f"<p>note: {e(n)}</p>" for n in ev.notes)
-    t = ev.threshold
-    thr = (
-        f"<p>Suggested threshold: score ≥ {t.value:.4g}, the score with the best F1 on these "
-        f"labels (precision {t.precision:.3f}, recall {t.recall:.3f}). It is fitted to these "
-        "labels, so it flatters them.</p>"
-        if t is not None
-        else ""
-    )
+    thr = f"<p>{_upper(e(_threshold_note(ev)))}.</p>" if ev.threshold is not None else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>billdiff evaluate — {e(ev.labels.path)}</title><style>{_CSS}</style></head><body>
