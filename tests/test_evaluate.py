@@ -77,10 +77,11 @@ def run_json(cli, *args) -> dict:
     return json.loads(r.stdout)
 
 
-def _auc(pairs) -> float:
-    """Oracle: ROC AUC as the share of (positive, negative) pairs ordered right, ties half."""
+def _auc(pairs, left_out: int = 0) -> float:
+    """Oracle: ROC AUC as the share of (positive, negative) pairs ordered right, ties half.
+    ``left_out``: negative pairs with score 0 that the JSON does not list."""
     pos = [p["score"] for p in pairs if p["label"]]
-    neg = [p["score"] for p in pairs if not p["label"]]
+    neg = [p["score"] for p in pairs if not p["label"]] + [0.0] * left_out
     won = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg)
     return won / (len(pos) * len(neg))
 
@@ -103,7 +104,8 @@ def test_documents_json_schema_and_figures_in_range(documents_run):
     assert data["labels"]["kind"] == "documents" and len(data["labels"]["sha256"]) == 64
     s = data["summary"]
     assert (s["documents"], s["groups"], s["queries"]) == (N_DOCS, 3, N_DOCS - 5)
-    assert s["pairs"] == N_DOCS * (N_DOCS - 1) // 2 == len(data["pairs"])
+    assert s["pairs"] == N_DOCS * (N_DOCS - 1) // 2 == len(data["pairs"]) + s["pairs_left_out"]
+    assert all(p["label"] or p["rank_ab"] or p["rank_ba"] for p in data["pairs"])
     assert s["positive_pairs"] == N_POSITIVE == sum(p["label"] for p in data["pairs"])
     figures = [*data["ranking"].values(), *data["decision"].values(), data["score"]["roc_auc"]]
     for k in ("recall@1", "recall@5", "recall@10", "r_precision", "mrr", "listed"):
@@ -122,11 +124,12 @@ def test_documents_json_schema_and_figures_in_range(documents_run):
 def test_documents_figures_agree_with_the_rows(documents_run):
     """The summary figures recomputed by hand from the per-pair and per-query rows."""
     data, _html, _err = documents_run
-    pairs, d = data["pairs"], data["decision"]
+    pairs, d, left_out = data["pairs"], data["decision"], data["summary"]["pairs_left_out"]
     assert d["tp"] == sum(p["label"] and p["substantive"] for p in pairs)
     assert d["fp"] == sum(not p["label"] and p["substantive"] for p in pairs)
     assert d["fn"] == sum(p["label"] and not p["substantive"] for p in pairs)
-    assert data["score"]["roc_auc"] == pytest.approx(_auc(pairs), abs=1e-4)
+    assert d["tn"] == sum(not p["label"] and not p["substantive"] for p in pairs) + left_out
+    assert data["score"]["roc_auc"] == pytest.approx(_auc(pairs, left_out), abs=1e-4)
     qs = data["queries"]
     mrr = sum(1 / min(q["ranks"]) if q["ranks"] else 0 for q in qs) / len(qs)
     assert data["ranking"]["mrr"] == pytest.approx(mrr, abs=1e-4)
@@ -140,7 +143,7 @@ def test_versions_of_one_bill_score_above_unrelated_bills(documents_run):
     data, _html, _err = documents_run
     pos = [p["score"] for p in data["pairs"] if p["label"]]
     unrelated = [p["score"] for p in data["pairs"] if not p["group_a"] and not p["group_b"]]
-    assert min(pos) > max(unrelated)
+    assert min(pos) > max(unrelated, default=0.0)
     assert data["score"]["roc_auc"] > 0.5 and data["ranking"]["mrr"] > 0.5
 
 

@@ -130,18 +130,17 @@ def render_evaluation(ev: Evaluation, console) -> None:
             continue
         docs = ev.kind == "documents"
         t = Table(title=f"{title} ({total})", title_justify="left", box=None, pad_edge=False)
-        t.add_column("line", justify="right", style="dim")
-        t.add_column("a", overflow="fold")
-        t.add_column("b", overflow="fold")
+        t.add_column("lines", justify="right", style="dim")
+        t.add_column("score", justify="right")
         if docs:
             t.add_column("groups", style="dim")
-        t.add_column("score", justify="right")
+        t.add_column("a / b", overflow="fold")
         for p in rows:
-            line = str(p.line_a) if p.line_a == p.line_b else f"{p.line_a},{p.line_b}"
-            cells = [line, p.a, p.b]
+            line = str(p.line_a) if p.line_a == p.line_b else f"{p.line_a}, {p.line_b}"
+            cells = [line, _cut(ev, p.score)]
             if docs:
                 cells.append(f"{p.group_a or '–'} / {p.group_b or '–'}")
-            t.add_row(*cells, _cut(ev, p.score))
+            t.add_row(*cells, f"{p.a}\n{p.b}")
         console.print(t)
     console.print(Text(f"{ev.seconds:.1f} s", style="dim"))
 
@@ -149,7 +148,17 @@ def render_evaluation(ev: Evaluation, console) -> None:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
+def _shown(p, kind: str) -> bool:
+    """Pairs listed in the JSON: all of a pairs file; of documents, those labelled related or
+    found by a search (a negative pair no search listed has score 0 and adds nothing but
+    bytes: 325 documents make 52,650 pairs)."""
+    return (
+        kind == "pairs" or p.label or p.substantive or p.score > 0 or bool(p.rank_ab or p.rank_ba)
+    )
+
+
 def evaluation_to_dict(ev: Evaluation) -> dict:
+    shown = [p for p in ev.pairs if _shown(p, ev.kind)]
     d = ev.decision
     t = ev.threshold
     out = {
@@ -163,6 +172,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
             "queries": len(ev.queries),
             "pairs": len(ev.pairs),
             "positive_pairs": ev.positives,
+            "pairs_left_out": len(ev.pairs) - len(shown),
             "seconds": round(ev.seconds, 2),
         },
         "ranking": None,
@@ -229,7 +239,7 @@ def evaluation_to_dict(ev: Evaluation) -> dict:
                 "source_a": p.source_a,
                 "source_b": p.source_b,
             }
-            for p in ev.pairs
+            for p in shown
         ],
     }
     if ev.kind == "documents":
