@@ -139,7 +139,7 @@ def render_evaluation(ev: Evaluation, console) -> None:
             line = str(p.line_a) if p.line_a == p.line_b else f"{p.line_a}, {p.line_b}"
             cells = [line, _cut(ev, p.score)]
             if docs:
-                cells.append(f"{p.group_a or '–'} / {p.group_b or '–'}")
+                cells.append(f"{p.group_a or '–'}\n{p.group_b or '–'}")
             t.add_row(*cells, f"{p.a}\n{p.b}")
         console.print(t)
     console.print(Text(f"{ev.seconds:.1f} s", style="dim"))
