@@ -129,7 +129,8 @@ def render_evaluation(ev: Evaluation, console) -> None:
         if not rows:
             continue
         docs = ev.kind == "documents"
-        t = Table(title=f"{title} ({total})", title_justify="left", box=None, pad_edge=False)
+        console.print(Text(f"{title} ({total})", style="bold"))
+        t = Table(box=None, pad_edge=False)
         t.add_column("lines", justify="right", style="dim")
         t.add_column("score", justify="right")
         if docs:
