@@ -72,3 +72,27 @@ def test_unknown_bill_has_no_key_and_houses_are_read():
     assert info(bill="HB 1").house == "H" and info(bill="SB 1").house == "S"
     assert info(bill="AB 1").house == "H"
     assert info(date="2020-01-14 (first reading)").date.isoformat() == "2020-01-14"
+
+
+def test_partial_dates_are_spans_and_order_only_when_apart():
+    from datetime import date
+
+    from billdiff.lineage_graph.bills import DRAFT, before
+
+    year = info(state="MT", bill="SB 397", version="enrolled", date="2023")
+    month = info(state="CA", bill="AB 2261", version="introduced", date="2020-02")
+    day = info(state="WA", bill="SB 6280", version="introduced", date="2020-01-14")
+    assert year.date is None and year.when == "2023" and year.year == 2023
+    assert year.span == (date(2023, 1, 1), date(2023, 12, 31))
+    assert month.span == (date(2020, 2, 1), date(2020, 2, 29)) and month.when == "2020-02"
+    assert before(day, year) is True and before(year, day) is False
+    assert before(day, month) is True  # 2020-01-14 is before any day of February 2020
+    assert before(day, month, gap_days=30) is None  # … but not by more than 30 days
+    same_year = info(state="CA", bill="AB 2261", version="amended", date="2020")
+    assert before(day, same_year) is None  # the order cannot be told
+    # only the session known: its years; a two-year session spans both
+    sess = info(state="CA", bill="AB 2261", session="2019-2020 regular session")
+    assert sess.span == (date(2019, 1, 1), date(2020, 12, 31)) and before(day, sess) is None
+    assert info(bill="SB 397", version="draft LC0067").rank == DRAFT < INTRODUCED
+    assert info(bill="SB 1", version="opening only (partial)").partial
+    assert not info(bill="SB 1", version="introduced").partial

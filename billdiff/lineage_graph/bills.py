@@ -34,9 +34,14 @@ _LEGISLATURE = re.compile(
 )
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# a date known to the month or the year only: '2020-02', '2023' (the whole value)
+_PARTIAL = re.compile(r"^\s*(1[89]\d\d|20\d\d)(?:-(\d{2}))?\s*$")
+# a copy that holds part of its document only: containment says nothing about direction
+_PARTIAL_COPY = re.compile(r"\bpartial\b|\bopening only\b|\bexcerpt\b|\bincomplete\b", re.I)
 
 # Legislative order of a version. Ties (two committee versions) are broken by date.
 INTRODUCED, COMMITTEE, ENGROSSED, PASSED, SESSION_LAW, CODIFIED = 0, 10, 100, 200, 300, 400
+DRAFT = -10  # a drafting office's draft, before the bill is introduced
 # The engrossed bill as received/referred in the other chamber (GPO rfs, rds, rfh, rdh) comes
 # after engrossment: 116 H.R. 2002 eh is dated 2019-05-07 and its rfs 2019-05-08.
 SECOND_CHAMBER = 150
@@ -99,6 +104,8 @@ _WORD_RANKS = (  # first matching phrase wins (most final first)
     ("referred", COMMITTEE),
     ("introduced", INTRODUCED),
     ("prefiled", INTRODUCED),
+    ("first reader", INTRODUCED),
+    ("draft", DRAFT),
 )
 
 
@@ -116,6 +123,22 @@ class BillInfo:
     year: int | None = None  # session year, a coarse date when the exact one is missing
     name: str = ""  # the bill as printed on this version: 'WA ESSB 6280', 'US HR 2002'
     version_shown: bool = False  # the name already says which version ('ESSB')
+    # the days the document's date may fall on: (d, d) for an exact date, the whole month or
+    # year for '2020-02' or '2023', the session's years when only the session is known
+    span: tuple[date, date] | None = None
+    partial: bool = False  # the copy holds part of the document only
+
+    @property
+    def when(self) -> str:
+        """'2020-01-14', '2023' (year only), '2020-02' (month only) or ''."""
+        if self.date:
+            return self.date.isoformat()
+        if self.span:
+            lo, hi = self.span
+            if (lo.year, lo.month) == (hi.year, hi.month):
+                return f"{lo.year}-{lo.month:02d}"
+            return str(lo.year) if lo.year == hi.year else f"{lo.year}-{hi.year}"
+        return ""
 
     @property
     def key(self) -> tuple[str, str, str, str] | None:
@@ -150,6 +173,36 @@ def parse_date(value: str) -> date | None:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
+
+
+def date_span(value: str) -> tuple[date, date] | None:
+    """The days a date may mean: an ISO date itself; 'YYYY-MM' its month; 'YYYY' its year."""
+    d = parse_date(value)
+    if d:
+        return d, d
+    m = _PARTIAL.match(value or "")
+    if not m:
+        return None
+    y = int(m.group(1))
+    if m.group(2):
+        mo = int(m.group(2))
+        if not 1 <= mo <= 12:
+            return None
+        nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+        return date(y, mo, 1), date.fromordinal(nxt.toordinal() - 1)
+    return date(y, 1, 1), date(y, 12, 31)
+
+
+def before(a: BillInfo, b: BillInfo, gap_days: int = 0) -> bool | None:
+    """True when a is surely earlier than b (by more than ``gap_days``), False when b is
+    surely earlier than a, None when their date spans overlap (or one is unknown)."""
+    if not (a.span and b.span):
+        return None
+    if (b.span[0] - a.span[1]).days > gap_days:
+        return True
+    if (a.span[0] - b.span[1]).days > gap_days:
+        return False
+    return None
 
 
 def _state(meta: Metadata) -> str:
@@ -209,9 +262,14 @@ def bill_info(meta: Metadata) -> BillInfo:
     if number.isdigit():
         number = number.lstrip("0") or "0"
     rank, vname = _rank(meta, wa)
-    y = _YEAR.search(meta.session or "")
     d = parse_date(meta.date)
-    year = int(y.group(1)) if y else (d.year if d else None)
+    span = date_span(meta.date)
+    years = [int(x) for x in _YEAR.findall(meta.session or "")]
+    if span is None and years:  # only the session is known: any day of its years
+        span = (date(min(years), 1, 1), date(max(years), 12, 31))
+    # the document's own (partial) date first: a '2019-2020 regular session' bill of 2020
+    year = span[0].year if span and span[0].year == span[1].year else (years[0] if years else None)
+    partial = bool(_PARTIAL_COPY.search(f"{meta.version} {meta.id}"))
     shown = bool(wa and (wa.group("e") or wa.group("s") or wa.group("lvl")))
     if wa:
         name = f"{state} {wa.group(0)}".strip()
@@ -228,11 +286,13 @@ def bill_info(meta: Metadata) -> BillInfo:
         year,
         name or meta.id or meta.source,
         shown,
+        span,
+        partial,
     )
 
 
 def describe(info: BillInfo) -> tuple[str, str]:
     """('WA ESSB 6280', '2020-02-19') or ('US HR 2002', 'rfs 2019-05-08') for reasons."""
-    d = info.date.isoformat() if info.date else "date unknown"
+    d = info.when or "date unknown"
     v = "" if info.version_shown else info.version_name
     return info.name, f"{v} {d}".strip()

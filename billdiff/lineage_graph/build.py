@@ -13,6 +13,7 @@ from .corpus import LocalBoilerplate, _word_ids, candidate_pairs, load
 from .evidence import LawSpans, evidence
 
 Progress = Callable[[int, int, str], None]
+KIN_LOCAL_MAX = 2000  # documents; up to this many an index's boilerplate is checked for kin
 
 
 def lineage(
@@ -26,18 +27,27 @@ def lineage(
     """
     corpus, pairs, index_bp = load(source, settings=settings)
     ids = None
-    if pairs is None or index_bp is None:
+    kin_local = index_bp is None or len(corpus.docs) <= KIN_LOCAL_MAX
+    if pairs is None or kin_local:
         ids = _word_ids(corpus)
     if pairs is None:
         pairs = candidate_pairs(corpus, ids, settings=settings)
+    elif kin_local:  # a small index: its LSH misses short copies (a sentence, a definition)
+        pairs |= candidate_pairs(corpus, ids, settings=settings)
     else:  # the index does not know bills: add every pair of versions of one bill
         pairs |= candidate_pairs_same_bill(corpus)
-    if index_bp is not None:
+    local = LocalBoilerplate(corpus, ids, settings=settings) if kin_local else None
+    if index_bp is not None and local is not None:
+        # common only when the index's model and the kin-aware count over these same bills
+        # agree: wording only adoptions of one act share is their lineage, not boilerplate
+
+        def share(doc: int, tokens, s: int, e: int) -> float:
+            return min(index_bp.share(tokens, s, e), local.share(doc, s, e))
+    elif index_bp is not None:
 
         def share(doc: int, tokens, s: int, e: int) -> float:
             return index_bp.share(tokens, s, e)
     else:
-        local = LocalBoilerplate(corpus, ids, settings=settings)
 
         def share(doc: int, tokens, s: int, e: int) -> float:
             return local.share(doc, s, e)
@@ -62,8 +72,9 @@ def lineage(
 
     node_ids = {i: d.id for i, d in enumerate(corpus.docs)}
     node_ids.update({nid: n.id for nid, n in zip(anc_ids, anc_nodes, strict=False)})
-    dates = {i: (inf.date.isoformat() if inf.date else "") for i, inf in enumerate(corpus.info)}
-    fams = g.families(drafts, node_ids, dates, set(anc_ids))
+    dates = {i: inf.when for i, inf in enumerate(corpus.info)}
+    states = {i: inf.state for i, inf in enumerate(corpus.info)}
+    fams = g.families(drafts, node_ids, dates, set(anc_ids), states)
 
     nodes = [
         LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens, strict=False)

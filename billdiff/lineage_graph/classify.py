@@ -5,9 +5,13 @@ Order of the questions (the first that answers decides):
 1. same bill (state, legislature, chamber, number) → ``version-of``, in legislative order;
 2. same legislature, other chamber, near-identical bodies → ``companion-of``;
 3. one side *is* a codified section the other amends → ``copied-from`` (law → bill);
-4. substantive reuse ≥ ``min_shared_words`` → ``copied-from`` (direction by dates, else by
-   containment) or ``shares-source-with`` (introduced too close together for either to have
-   copied the other, or no way to tell the direction);
+4. substantive reuse ≥ ``min_shared_words`` (or, between two states, one unbroken shared
+   run of at least ``LONG_RUN`` x ``min_words`` words with ``SHORT_SHARE`` of
+   ``min_shared_words`` in all: a whole sentence or definition taken word for word) → ``copied-from`` (direction by
+   dates — a date known to the month or year only is that whole span, and orders an edge
+   only when the spans do not overlap — else by containment, never from a partial copy) or
+   ``shares-source-with`` (introduced too close together for either to have copied the
+   other, or no way to tell the direction);
 5. only existing-law text both amend → ``amends-same-law``;
 6. only common text → ``boilerplate-only``; anything less → no edge.
 """
@@ -19,12 +23,14 @@ from dataclasses import dataclass, field
 
 from ..model import PairReport
 from ..settings import Settings
-from .bills import BillInfo, describe
+from .bills import BillInfo, before, describe
 from .evidence import Evidence
 
 COMPANION_MIN = 0.8  # both bodies at least this much shared → companions
 SAME_TIME_DAYS = 14  # introduced this close together: neither could copy the other's text
 CONTAINMENT_MARGIN = 0.25  # coverage asymmetry needed to orient by containment
+LONG_RUN = 2  # x min_words: one verbatim run this long is specific enough to be a copy …
+SHORT_SHARE = 0.75  # … when the pair shares at least this share of min_shared_words in all
 
 
 @dataclass
@@ -166,7 +172,9 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
             reason,
             "dates" if s.date and t.date else "version-order",
         )
-    if distinct >= settings.min_shared_words:
+    if distinct >= settings.min_shared_words or (
+        a.state != b.state and _long_run(ev, ev.distinct_words(), settings)
+    ):
         return _reuse(ev, a, b, words, settings)
     if lawwords >= settings.min_words:
         cites = ", ".join("RCW " + c if c[0].isdigit() and "." in c else c for c in ev.law_cites)
@@ -206,10 +214,29 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
     return None
 
 
+def longest_run(ev: Evidence) -> int:
+    """Words of the longest substantive passage (on the shorter side)."""
+    return max((min(p.a_end - p.a_start, p.b_end - p.b_start) for p in ev.subst), default=0)
+
+
+def _long_run(ev: Evidence, words: int, settings: Settings) -> bool:
+    """A sentence or definition taken whole: one run of LONG_RUN x min_words words, and
+    SHORT_SHARE of min_shared_words shared in all (a short law copied into a long one).
+    Used across states only: within one jurisdiction long standard formulas repeat (a
+    federal grant-application sentence is 35 words)."""
+    return (
+        longest_run(ev) >= LONG_RUN * settings.min_words
+        and words >= SHORT_SHARE * settings.min_shared_words
+    )
+
+
 def _earlier(a: BillInfo, b: BillInfo, ev: Evidence) -> bool:
     """True when a (document i) comes first: date, then session year, then id order."""
     if a.date and b.date and a.date != b.date:
         return a.date < b.date
+    order = before(a, b)
+    if order is not None:
+        return order
     if a.year and b.year and a.year != b.year:
         return a.year < b.year
     return True
@@ -244,30 +271,31 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
     k = len(ev.subst)
     days = abs((a.date - b.date).days) if a.date and b.date else None
     st = strength(words, settings)
-    if days is not None and days > SAME_TIME_DAYS:
-        src_is_i = a.date < b.date
+    order = before(a, b, SAME_TIME_DAYS)
+    if order is not None:
+        # exact dates more than SAME_TIME_DAYS apart, or partial dates (a month, a year,
+        # the session's years) whose spans do not overlap
+        src_is_i = order
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
+        exact = days is not None
+        later = "it is later" if exact else f"its date ({t.when}) is later than {s.when}"
         reason = (
             _reuse_sentence(
                 t, s, words, cov_j if src_is_i else cov_i, k, ev.words_j if src_is_i else ev.words_i
             )
-            + f"; it is later, so the edge runs {x} → {y}"
+            + f"; {later}, so the edge runs {x} → {y}"
         )
-        return _draft(ev, src_is_i, "copied-from", True, st, reason, "dates")
-    if days is None and a.year and b.year and a.year != b.year:
-        src_is_i = a.year < b.year
-        s, t = (a, b) if src_is_i else (b, a)
-        x, y = arrow_names(s, t)
-        reason = (
-            _reuse_sentence(
-                t, s, words, cov_j if src_is_i else cov_i, k, ev.words_j if src_is_i else ev.words_i
-            )
-            + f"; its session ({t.year}) is later, so the edge runs {x} → {y}"
-        )
-        return _draft(ev, src_is_i, "copied-from", True, 0.9 * st, reason, "dates")
-    why = f"introduced {days} days apart" if days is not None else "dates unknown"
-    if abs(cov_i - cov_j) >= CONTAINMENT_MARGIN:
+        return _draft(ev, src_is_i, "copied-from", True, st if exact else 0.9 * st, reason, "dates")
+    if days is not None:
+        why = f"introduced {days} days apart"
+    elif a.span and b.span:
+        why = f"dates {a.when} and {b.when} overlap"
+    else:
+        why = "dates unknown"
+    if a.partial or b.partial:
+        why += " and one text is a partial copy, so containment cannot tell"
+    elif abs(cov_i - cov_j) >= CONTAINMENT_MARGIN:
         src_is_i = cov_i > cov_j  # the more fully contained text is the source
         s, t = (a, b) if src_is_i else (b, a)
         x, y = arrow_names(s, t)
@@ -282,7 +310,8 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
     bn, bw = describe(b)
     reason = (
         f"{an} ({aw}) and {bn} ({bw}) share {words} words in {k} passages "
-        f"({_pct(cov_i)} / {_pct(cov_j)}); {why} and neither contains the other, so "
-        f"neither is taken to have copied the other: they likely share a source"
+        f"({_pct(cov_i)} / {_pct(cov_j)}); {why}"
+        + ("" if a.partial or b.partial else " and neither contains the other")
+        + ", so neither is taken to have copied the other: they likely share a source"
     )
     return _draft(ev, _earlier(a, b, ev), "shares-source-with", False, 0.7 * st, reason)

@@ -12,6 +12,7 @@ Two kinds of source:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -222,8 +223,61 @@ def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tupl
     return pairs
 
 
+KIN_SHARE = 3  # x min_shared_words: shingles two bills share to be kin (one lineage)
+KIN_MAX_GROUPS = 50  # shingles in more bills than this never count towards kinship
+MOST_BILLS = 0.5  # a shingle in more than this share of the bills is common in any case
+
+
+def kin_clusters(per_group, *, min_shared: int, cap: int | None = None):
+    """Cluster number of each bill group: groups sharing at least ``min_shared`` distinct
+    shingles are kin, and kinship is transitive (a family of versions, adoptions, copies).
+    ``per_group``: each group's unique shingle hashes. Shingles in more than ``cap`` groups
+    are not counted (None: all are)."""
+    import numpy as np
+
+    n = len(per_group)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if n > 1:
+        h = np.concatenate(per_group)
+        g = np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in enumerate(per_group)])
+        order = np.argsort(h, kind="stable")
+        h, g = h[order], g[order]
+        starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+        sizes = np.diff(np.concatenate((starts, [len(h)])))
+        keys = []
+        for z in np.unique(sizes[sizes >= 2]).tolist():
+            if cap is not None and z > cap:
+                break
+            rows = g[starts[sizes == z][:, None] + np.arange(z)]  # R x z group numbers
+            for a in range(z):
+                for b in range(a + 1, z):
+                    keys.append(rows[:, a] * n + rows[:, b])
+        if keys:
+            uk, uc = np.unique(np.concatenate(keys), return_counts=True)
+            for key in uk[uc >= min_shared].tolist():
+                ra, rb = find(key // n), find(key % n)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    return [find(i) for i in range(n)]
+
+
 class LocalBoilerplate:
-    """Share of a passage made of shingles found in many bills of this corpus."""
+    """Share of a passage made of shingles common across *unrelated* bills of this corpus.
+
+    A shingle's commonness counts the kin families it appears in, not the bills: twenty
+    adoptions of one act share its wording as lineage, not as boilerplate (issue 8). Bills
+    are kin when they share at least KIN_SHARE x min_shared_words shingles that are each in
+    fewer bills than the plain boilerplate limit (so site navigation or a state's standard
+    clauses, found in many bills, never make bills kin); kinship is transitive. Common = in
+    at least ``boilerplate_min_docs`` families (or ``boilerplate_doc_share`` of them), or in
+    more than MOST_BILLS of all the bills whatever their kinship."""
 
     def __init__(self, corpus: Corpus, ids, *, settings: Settings):
         import numpy as np
@@ -234,11 +288,33 @@ class LocalBoilerplate:
             groups.setdefault(corpus.group_of(i), []).append(i)
         hashes = [_gram_hashes(w, k) for w in ids]
         per_group = [np.unique(np.concatenate([hashes[i] for i in g])) for g in groups.values()]
-        all_h = np.concatenate(per_group) if per_group else np.zeros(0, dtype=np.uint64)
+        limit0 = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * len(groups))
+        # kinship is judged on text *not* already common by bill count: bills that share only
+        # widespread text (site navigation, a state's standard clauses) never become kin
+        cap = min(math.ceil(limit0) - 1, KIN_MAX_GROUPS)
+        fam = kin_clusters(per_group, min_shared=KIN_SHARE * settings.min_shared_words, cap=cap)
+        # one entry per (shingle, family): a shingle counts once per family
+        pairs = [
+            (p, np.full(len(p), f, dtype=np.uint64)) for p, f in zip(per_group, fam, strict=True)
+        ]
+        if pairs:
+            hh = np.concatenate([p for p, _ in pairs])
+            ff = np.concatenate([f for _, f in pairs])
+            both = np.unique(np.stack((hh, ff), axis=1), axis=0) if len(hh) else np.zeros((0, 2))
+            all_h = both[:, 0].astype(np.uint64)
+        else:
+            all_h = np.zeros(0, dtype=np.uint64)
         uh, uc = np.unique(all_h, return_counts=True)
-        limit = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * len(groups))
+        families = len(set(fam))
+        limit = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * families)
         common = uh[uc >= limit]
+        # text in most of the bills is common whatever their kinship (a state's standard
+        # clauses in a corpus of mostly one state's bills, a federal bill's header)
+        gh, gc = np.unique(np.concatenate(per_group), return_counts=True)
+        most = max(limit0, MOST_BILLS * len(groups))
+        common = np.union1d(common, gh[gc >= most])
         self.groups = len(groups)
+        self.families = families
         self.limit = limit
         self._cum = []
         for i, h in enumerate(hashes):

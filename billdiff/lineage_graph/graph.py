@@ -9,13 +9,18 @@ Steps, in order (each keeps every edge and its evidence; "reduced" edges are not
    it becomes ``shares-source-with`` (reduced); a shares-source-with edge both of whose ends
    took the shared text from one indexed U is reduced the same way;
 3. inferred ancestors: bills joined by the remaining shares-source-with edges share text that
-   no indexed document explains; each such group gets an inferred unseen-ancestor node with
-   the shared text and an inferred copied-from edge to every member;
+   no indexed document explains; a group whose members *all* share one text of at least
+   2 x min_shared_words words (each pair joined by such an edge, not a chain of weak ones)
+   gets an inferred unseen-ancestor node with the shared text and an inferred copied-from
+   edge to every member;
 4. transitive reduction of the directed (copied-from, version-of) edges: A → C is reduced
    when C is reachable from A another way;
 5. families: connected components over the lineage edges (all but boilerplate-only and
    amends-same-law: bills that only quote the same statute are not kin); the root is the
-   model-bill candidate.
+   model-bill candidate: the document of the corpus whose wording spread to the most states
+   and members when each member hangs from its best parent (a bill whose best parent is an
+   inferred node may be the root); an inferred node is the root only of a family of its
+   siblings alone (nothing descends from any of its documents).
 """
 
 from __future__ import annotations
@@ -143,6 +148,14 @@ def _key(d: Draft, info: list[BillInfo]) -> tuple:
 def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
     reach = _reach(drafts)
     cluster = _clusters(drafts)
+    # pairs that themselves share substantive text: when T took S's text and all of it also
+    # from a better source U that S is related to (siblings of one unseen draft, say), U
+    # explains it (WA SB 6281 → CO is explained by RCW 43.386 → CO)
+    related = {
+        tuple(sorted((d.source, d.target)))
+        for d in drafts
+        if d.type in ("copied-from", "shares-source-with", "companion-of", "version-of")
+    }
     into: dict[int, list[Draft]] = defaultdict(list)
     for d in drafts:
         if d.type in DIRECTED and d.ev is not None:
@@ -159,7 +172,7 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
                 if u == s or _key(u_edge, info) <= _key(d, info):
                     continue  # only a strictly better source explains (ties: the older)
                 ancestor = s in reach.get(u, ())
-                kin = cluster.get(u, u) == cluster.get(s, s)
+                kin = cluster.get(u, u) == cluster.get(s, s) or (tuple(sorted((u, s))) in related)
                 if not (ancestor or kin):
                     continue
                 if _covered(tspans, _side_spans(u_edge, t)) >= EXPLAINED_SHARE:
@@ -192,30 +205,91 @@ def common_sources(drafts: list[Draft], info: list[BillInfo]) -> None:
         else:
             d.reason += (
                 f"; but {tn} shares this text at least as fully with {un} ({uw}), "
-                f"a version or companion of {sn}, which explains it better (reduced)"
+                f"a version, companion or kin of {sn}, which explains it better (reduced)"
             )
+
+
+def _groups(
+    open_edges: list[Draft], min_words: int, cluster: dict[int, int] | None = None
+) -> list[tuple[list[int], Draft, int]]:
+    """Groups of bills that share one text: seeded by the strongest open edge (x, y); a bill
+    m joins when it has an open edge to x and the part of x that x shares with *every*
+    member (the core) stays at least ``min_words`` words. Weak edges never chain unrelated
+    bills together: each member shares the core itself. A bill belongs to one group."""
+    by_pair = {}
+    for d in open_edges:
+        by_pair.setdefault(tuple(sorted((d.source, d.target))), d)
+    cluster = cluster or {}
+    taken: set[int] = set()
+    out: list[tuple[list[int], Draft, int]] = []
+    bills: list[set[int]] = []  # the bill clusters (versions, companions) of each group
+    for seed in sorted(open_edges, key=lambda d: (-d.shared_words, d.source, d.target)):
+        x, y = seed.source, seed.target
+        if x in taken or y in taken or seed.ev is None or seed.shared_words < min_words:
+            continue
+        cx, cy = cluster.get(x, x), cluster.get(y, y)
+        home = next((k for k, b in enumerate(bills) if {cx, cy} <= b), None)
+        if home is not None:  # other versions of the same bills: the same unseen source
+            out[home][0].extend(m for m in (x, y) if m not in out[home][0])
+            out[home][0].sort()
+            taken.update((x, y))
+            continue
+        core = _side_spans(seed, x)
+        members = [x, y]
+        cands = sorted(
+            (d for d in open_edges if x in (d.source, d.target) and d is not seed),
+            key=lambda d: (-d.shared_words, d.source, d.target),
+        )
+        for d in cands:
+            m = d.target if d.source == x else d.source
+            if m in taken or m in members or d.ev is None:
+                continue
+            # m must share the core with x and with every member already in
+            if any(tuple(sorted((m, o))) not in by_pair for o in members if o != x):
+                continue
+            inter = _intersect(core, _side_spans(d, x))
+            if sum(e - s_ for s_, e in inter) >= min_words:
+                core = inter
+                members.append(m)
+        taken.update(members)
+        out.append((sorted(members), seed, sum(e - s_ for s_, e in core)))
+        bills.append({cluster.get(m, m) for m in members})
+    return out
+
+
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Intersection of two lists of word spans (each sorted; overlaps allowed)."""
+    out = []
+    for s1, e1 in _union(a):
+        for s2, e2 in _union(b):
+            lo, hi = max(s1, s2), min(e1, e2)
+            if hi > lo:
+                out.append((lo, hi))
+    return out
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def infer_ancestors(
     drafts: list[Draft], info: list[BillInfo], docs, *, min_words: int
 ) -> tuple[list[LineageNode], list[int]]:
-    """One inferred node per group of bills joined by unexplained shares-source-with edges
-    whose strongest edge shares at least ``min_words`` words (weaker groups keep their
-    shares-source-with edges but get no ancestor: too little text to describe one)."""
+    """One inferred node per group of bills that all share one text no indexed document
+    explains (joined by unexplained shares-source-with edges, see ``_groups``), at least
+    ``min_words`` words of it; bills outside any group keep their shares-source-with edges
+    but get no ancestor: too little common text to describe one."""
     open_edges = [d for d in drafts if d.type == "shares-source-with" and not d.reduced]
-    uf = _UnionFind()
-    for d in open_edges:
-        uf.union(d.source, d.target)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for n in sorted(uf.parent):
-        groups[uf.find(n)].append(n)
     nodes = []
     next_id = -1
-    for members in sorted(groups.values()):
-        edges = [d for d in open_edges if d.source in members]
-        best = max(edges, key=lambda d: (d.shared_words, -d.source, -d.target))
-        if best.shared_words < min_words:
-            continue
+    for members, best, _core in _groups(open_edges, min_words, _clusters(drafts)):
+        edges = [d for d in open_edges if d.source in members and d.target in members]
         rep = best.report
         src_doc = rep.a_doc if rep is not None else None
         pieces = (
@@ -302,7 +376,11 @@ def reduce(drafts: list[Draft]) -> None:
 
 
 def families(
-    drafts: list[Draft], node_ids: dict[int, str], dates: dict[int, str], inferred: set[int]
+    drafts: list[Draft],
+    node_ids: dict[int, str],
+    dates: dict[int, str],
+    inferred: set[int],
+    states: dict[int, str] | None = None,
 ) -> list[Family]:
     uf = _UnionFind()
     for d in drafts:
@@ -312,23 +390,73 @@ def families(
     for n in uf.parent:
         comps[uf.find(n)].append(n)
     reach = _reach(drafts)
-    incoming = {d.target for d in drafts if d.type in DIRECTED and not d.reduced}
+    # the root is a document of the corpus that hangs from no other document of it (a
+    # bill whose best source is an inferred, unseen one can be the root)
+    below, incoming = _below(drafts, inferred)
+    st = states or {}
     out = []
     for members in comps.values():
         if len(members) < 2:
             continue
         mset = set(members)
-        cands = [m for m in members if m not in incoming] or members
+        real = [m for m in members if m not in inferred]
+        cands = [m for m in real if m not in incoming] or real or members
 
         def span(m: int, mset: set = mset) -> int:
             return len(reach.get(m, set()) & mset)
 
-        widest = max(span(m) for m in cands)
-        common = [m for m in cands if m in inferred and span(m) == widest]
-        if common:
-            root = min(common, key=lambda m: node_ids[m])
-        else:
-            root = min(cands, key=lambda m: (dates.get(m) or "9999", -span(m), node_ids[m]))
+        # the document whose wording spread furthest when each member hangs from its best
+        # parent (as the tree is drawn): the most states below it, then the most members
+        # below it; ties: the widest reach, the earliest, the id
+        def spread(m: int) -> tuple[int, int]:
+            kids = below.get(m, set())
+            return len({st.get(k) for k in kids if st.get(k)} - {st.get(m)}), len(kids)
+
+        root = min(
+            cands,
+            key=lambda m: (
+                tuple(-x for x in spread(m)),
+                -span(m),
+                dates.get(m) or "9999",
+                node_ids[m],
+            ),
+        )
+        unseen = [m for m in members if m in inferred]
+        if unseen and not below.get(root):
+            # nothing descends from any document: siblings of one unseen source, its root
+            root = min(unseen, key=lambda m: (-span(m), node_ids[m]))
         out.append((root, sorted(node_ids[m] for m in members)))
     out.sort(key=lambda r: (-len(r[1]), node_ids[r[0]]))
     return [Family(f"F{k}", node_ids[root], tuple(ms)) for k, (root, ms) in enumerate(out, 1)]
+
+
+_PARENT_RANK = {"version-of": 0, "copied-from": 1}
+
+
+def _below(drafts: list[Draft], inferred: set[int]) -> tuple[dict[int, set[int]], dict[int, int]]:
+    """(members below each node, each node's parent) when every node hangs from its best
+    drawn directed edge (version-of first, then the most shared words), as the tree is
+    drawn; a node whose best parent is an inferred (unseen) source hangs from nothing here."""
+    best: dict[int, tuple[tuple, int]] = {}
+    for d in drafts:
+        if d.type not in DIRECTED or d.reduced or d.source == d.target:
+            continue
+        k = (_PARENT_RANK[d.type], -d.shared_words, d.source)
+        if d.target not in best or k < best[d.target][0]:
+            best[d.target] = (k, d.source)
+    parent = {t: s for t, (_, s) in best.items() if s not in inferred}
+    for start in sorted(parent):  # break cycles
+        path, n = [], start
+        while n in parent and n not in path:
+            path.append(n)
+            n = parent[n]
+        if n in path:
+            del parent[n]
+    out: dict[int, set[int]] = defaultdict(set)
+    for n in parent:
+        seen, p = {n}, parent.get(n)
+        while p is not None and p not in seen:
+            out[p].add(n)
+            seen.add(p)
+            p = parent.get(p)
+    return out, parent
