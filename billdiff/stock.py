@@ -258,23 +258,22 @@ def menu_item(item: str) -> bool:
 
 
 def menu_line(line: str) -> bool:
-    """A line of a site menu: one short label (1-3 words), or 3+ ``|``-separated labels."""
+    """A line of a site menu: one short label (1-3 words), or ``|``-separated labels."""
     line = line.strip()
     if "|" in line:
         items = [x.strip() for x in line.split("|")]
         distinct = len({x.lower() for x in items}) == len(items)  # a table row repeats cells
-        return len(items) >= 3 and distinct and all(menu_item(x) for x in items)
+        return len(items) >= 2 and distinct and all(menu_item(x) for x in items)
     return menu_item(line) and len(_WORD.findall(line)) <= 3
 
 
 def menu_lines(lines: list[str]) -> list[bool]:
-    """``menu_line`` of each line, but for the rows of a table: two or more ``|`` rows in a row
-    (blank lines aside) with the same number of cells are a table, not a menu."""
+    """``menu_line`` of each line, but for the rows of a table: two ``|`` lines in a row
+    (blank lines aside) are a table (a header over its rows), not a menu."""
     flags = [menu_line(ln) for ln in lines]
-    cells = [ln.count("|") if ln.strip() else None for ln in lines]
-    seen = [(i, c) for i, c in enumerate(cells) if c is not None]
-    for (i, c), (j, d) in zip(seen, seen[1:], strict=False):
-        if c and c == d:
+    seen = [i for i, ln in enumerate(lines) if ln.strip()]
+    for i, j in zip(seen, seen[1:], strict=False):
+        if "|" in lines[i] and "|" in lines[j]:
             flags[i] = flags[j] = False
     return flags
 

@@ -175,3 +175,56 @@ def test_gpo_html_rendition_reads_like_the_text(corpus, tmp_path):
         assert sum(s.kind == "furniture" for s in h.skip) == sum(
             s.kind == "furniture" for s in t.skip
         )
+
+
+def test_synthetic_site_chrome_is_dropped(tmp_path):
+    # SYNTHETIC page: header with a menu, skip link, breadcrumbs, cookie banner, a print
+    # button hidden from print, the bill in <main>, an aside kept, the site's footer
+    page = """<html><body>
+    <a href="#content" class="visually-hidden-focusable">Skip to main content</a>
+    <a href="#content">Skip to content</a>
+    <header><div class="logo">State Legislature</div><ul><li><a href="/">Home</a></li>
+      <li><a href="/bills">Bills</a></li><li><a href="/search">Search</a></li></ul></header>
+    <div id="cookieConsentBanner">We use cookies. <a href="#">Accept</a></div>
+    <ol class="breadCrumbList"><li>Home</li><li>Bills</li><li>HB 1234</li></ol>
+    <div role="menubar"><span>File</span><span>Edit</span></div>
+    <main id="content">
+      <div class="hidden-print"><a href="#">Print</a></div>
+      <header><h1>HOUSE BILL 1234</h1></header>
+      <p>AN ACT Relating to records.</p>
+      <section><p>Sec. 1. Each agency shall keep its records.</p></section>
+    </main>
+    <footer><a href="/a">About</a> | <a href="/p">Privacy</a> | <a href="/c">Contact</a></footer>
+    </body></html>"""
+    p = tmp_path / "page.html"
+    p.write_text(page)
+    doc = read(p)
+    assert list(tokenize(doc).words) == [
+        *"house bill 1234 an act relating to records".split(),
+        *"sec 1 each agency shall keep its records".split(),
+    ]
+
+
+def test_a_page_header_without_a_menu_is_kept(tmp_path):
+    # SYNTHETIC: no <main>; the page-level header holds the bill's title, not a menu
+    page = """<html><body><header><h1>SENATE BILL 5</h1></header>
+    <p>AN ACT Relating to parks.</p><footer>Passed by the Senate March 1, 2021.</footer>
+    </body></html>"""
+    p = tmp_path / "page.html"
+    p.write_text(page)
+    assert " ".join(tokenize(read(p)).words) == (
+        "senate bill 5 an act relating to parks passed by the senate march 1 2021"
+    )
+
+
+def test_rcw_pages_without_the_wa_rule_read_down_to_the_law(corpus, tmp_path):
+    # the RCW pages' div#contentWrapper rule switched off: the generic rules (<main>, nav,
+    # breadcrumbs, hidden-print, the site footer) leave the same law text plus at most the
+    # chapter pager line
+    for src in sorted((corpus / "html-samples").glob("rcw-section_*.html"))[:6]:
+        law = tokenize(read(src)).words
+        p = tmp_path / src.name
+        p.write_bytes(src.read_bytes().replace(b"contentWrapper", b"cw"))
+        generic = tokenize(read(p)).words
+        assert generic[-len(law) :] == law, src.name
+        assert len(generic) - len(law) <= 12, generic[: len(generic) - len(law)]

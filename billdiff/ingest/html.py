@@ -1,7 +1,10 @@
 """HTML reader (lxml): the rendered text, one block element per line.
 
-Dropped: ``head``, scripts, styles, navigation, buttons, forms, hidden elements, comments.
-On app.leg.wa.gov pages only ``div#contentWrapper`` is read. A table row is one line with
+Dropped: ``head``, scripts, styles, navigation, buttons, forms, hidden elements, comments, and
+site chrome: ARIA banner/contentinfo/menu roles, breadcrumbs, cookie banners, menus and nav
+bars (by class or id), skip links, and the page's own header or footer when it holds a menu.
+On app.leg.wa.gov pages only ``div#contentWrapper`` is read; elsewhere the page's one
+``<main>`` (or ``role="main"``) element when it has one. A table row is one line with
 its non-empty cells joined by `` | `` (as the corpus ``.txt`` renditions do). Struck text
 (``<strike>``, ``<s>``, ``<del>``, ``text-decoration: line-through``) → ``deleted`` skip
 spans; underlined (``<u>``, ``<ins>``, ``text-decoration: underline``) → ``inserted`` marks.
@@ -84,6 +87,18 @@ _BUTTON_CLASS = re.compile(
     r"(?:^|\s)(?:ui-btn|btn|button|skip-link|sr-only|visually-hidden)"
     r"(?:\s|$)"
 )
+# site chrome by class or id: breadcrumbs, cookie/consent banners, skip links, menus, nav bars
+# and what the site hides when the page is printed
+_CHROME = re.compile(
+    r"breadcrumb|cookie|gdpr"
+    r"|(?:^|[\s_-])(?:consent|skip-?(?:link|links|nav|to-content|to-main)|navbar|nav|navigation"
+    r"|menu|menubar|mainmenu|site-?(?:header|footer|nav|menu)"
+    # what the site itself leaves out of a printed page
+    r"|hidden-print|d-print-none|no-?print)(?:$|[\s_-])",
+    re.I,
+)
+_CHROME_ROLES = ("button", "navigation", "search", "banner", "contentinfo", "menu", "menubar")
+_SECTIONING = {"article", "main", "section", "aside"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _STRIKE_STYLE = re.compile(r"text-decoration[^;]*line-through", re.I)
 _UNDER_STYLE = re.compile(r"text-decoration[^;]*underline", re.I)
@@ -203,9 +218,10 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
         tag in _DROP
         or el.get("hidden") is not None
         or el.get("aria-hidden") == "true"
-        or el.get("role") in ("button", "navigation", "search")
+        or el.get("role") in _CHROME_ROLES
         or _BUTTON_CLASS.search(el.get("class") or "")
         or _HIDDEN_STYLE.search(style)
+        or _chrome(el, tag)
     ):
         return
     if tag in _STRUCK_TAGS or _STRIKE_STYLE.search(style):
@@ -248,6 +264,30 @@ def _render(el, b: _Builder, kind: str, in_row: bool) -> None:
         b.space()
 
 
+def _chrome(el, tag: str) -> bool:
+    """Site chrome: a breadcrumb/cookie/menu element by class or id, a skip link, or the
+    page's own header or footer (outside any article/main/section) holding a menu."""
+    if _CHROME.search(el.get("class") or "") or _CHROME.search(el.get("id") or ""):
+        return True
+    if el.get("aria-label", "").lower().startswith("breadcrumb"):
+        return True
+    if tag == "a" and (el.get("href") or "").startswith("#"):
+        return (el.text_content() or "").strip().lower().startswith("skip to")
+    if tag in ("header", "footer"):
+        if any(isinstance(a.tag, str) and a.tag.lower() in _SECTIONING for a in el.iterancestors()):
+            return False
+        return el.find(".//nav") is not None or len(el.findall(".//a")) >= 3
+    return False
+
+
+def _main(root):
+    """The page's one ``<main>`` (or ``role="main"``) element, if it holds text."""
+    found = root.xpath("//main | //*[@role='main']")
+    if len(found) == 1 and (found[0].text_content() or "").strip():
+        return found[0]
+    return None
+
+
 def read_html(data: bytes, name: str) -> Extracted:
     import lxml.html
     from lxml import etree
@@ -264,6 +304,8 @@ def read_html(data: bytes, name: str) -> Extracted:
             "not readable as HTML", path=name, hint="save the page again, or give it as text or PDF"
         ) from None
     content = root.get_element_by_id("contentWrapper", None)
+    if content is None:
+        content = _main(root)
     if content is None:
         body = root.find("body")
         content = body if body is not None else root

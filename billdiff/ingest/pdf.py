@@ -5,7 +5,9 @@ Furniture found on a page: the vertical margin stamp (any text not in the page's
 direction), GPO's ``VerDate … Jkt … Frm … Fmt … Sfmt …`` typesetting line, running headers
 and footers (``•HR 2008 EH``; any line repeated at the top or bottom of most pages), page
 numbers (a lone number as first or last line), GPO's end mark ``Æ`` and the cover page's
-document-class letter (``I``). Margin line numbers are digits in a right-aligned column left of
+document-class letter (``I``), and the lines a print driver or converter stamps on a page
+(``Microsoft Word - HB1234.docx``, ``Printed on 3/4/2021 10:12 AM``, Distiller's job settings,
+``Page 3 of 12``: ``text.print_junk``). Margin line numbers are digits in a right-aligned column left of
 the text (found across the whole document: several per page, at the same x).
 """
 
@@ -19,6 +21,7 @@ from ..errors import InputError
 from ..model import Span
 from .markup import Extracted
 from .pdf_layout import Line, build_lines, mark_rules, orientation, split_columns
+from .text import print_junk
 
 _VERDATE = re.compile(r"^VerDate\b|\bJkt \d+ PO \d+|\bFrm \d+ Fmt \d+")
 _GPO_FOOTER = re.compile(r"^•\s*[A-Z][A-Z.]{0,7}\s*\d+\s+[A-Z]{2,5}$")
@@ -169,6 +172,7 @@ def _mark_furniture(pages: list[tuple[list[Line], list[Line]]]) -> None:
             edge = i < 2 or i >= len(lines) - 3
             if (
                 _VERDATE.search(t)
+                or print_junk(t)
                 or _GPO_FOOTER.match(t)
                 or _END_MARK.match(t)
                 or i in rep

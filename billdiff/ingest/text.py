@@ -6,6 +6,7 @@ furniture of plain-text renditions (GPO's banner, ``<DOC>``/``<all>``, rule line
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 
@@ -132,14 +133,129 @@ def read_text(data: bytes, name: str) -> Extracted:
 
 
 def plain_furniture(text: str) -> list[Span]:
-    """GPO banner lines (top of the file), ``<DOC>``/``<all>`` and rules of underscores."""
+    """GPO banner lines (top of the file), ``<DOC>``/``<all>``, rules of underscores, print and
+    PDF-driver lines, web-page junk lines and site menus (see ``junk_lines``)."""
     skip: list[Span] = []
     head_end = _nth_line_end(text, 8)
     for m in _BANNER.finditer(text, 0, head_end):
         skip.append(Span(m.start(), m.end(), "furniture"))
     for rx in (_DOC_TAGS, _RULE):
         skip.extend(Span(m.start(), m.end(), "furniture") for m in rx.finditer(text))
+    skip.extend(junk_lines(text))
+    skip.extend(line_numbers(text))
     return skip
+
+
+# Lines a print driver, PDF converter or browser puts into the text; whole lines only
+_PRINT_JUNK = re.compile(
+    r"^[ \t]*(?:"
+    # "Microsoft Word - HB1234.docx": the document name a printer driver stamps on each page
+    r"Microsoft (?:Word|Excel|PowerPoint) - [^\n]{1,100}"
+    # "Printed on 3/4/2021 10:12 AM", "Printed: 03/04/2021"
+    r"|Printed(?: on)?:? \d{1,2}/\d{1,2}/\d{2,4}(?:,? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?)?"
+    # a lone date and time (a browser's print header): "3/4/21, 10:12 AM"
+    r"|\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?"
+    # a browser's print footer: the page's address and "page/pages"
+    r"|https?://\S+[ \t]+\d{1,4}/\d{1,4}"
+    # Acrobat Distiller's job settings and log lines
+    r"|(?:Adobe PDF |Distiller )?Job (?:settings|options)(?: ?: ?(?:[^\n]{0,80}\.joboptions"
+    r"|\[?(?:Standard|Smallest File Size|High Quality Print|Press Quality|PDF/[AX][-\w]*)\]?))?"
+    r"|%%\[[^\n]{0,200}\]%%"
+    r"|(?:Acrobat Distiller|Adobe PDF Library|Acrobat PDFMaker|PScript5\.dll|GPL Ghostscript)"
+    r" [\d.]+(?:[ \t]*\([^)\n]{0,40}\))?(?:[ \t]*Version [\d.]+)?"
+    # "Page 3 of 12", "Page 3"
+    r"|Page \d{1,4}(?: of \d{1,4})?"
+    r")[ \t]*(?=\r?$)",
+    re.M | re.I,
+)
+# Lines of web pages that are never law, whole lines only
+_WEB_JUNK = re.compile(
+    r"^[ \t]*(?:Skip to (?:main )?(?:content|navigation|main navigation|search)|Skip navigation"
+    r"|Back to top|Return to top|Hack attempt has been recorded\.?"
+    r"|(?:You need to )?enable JavaScript to (?:run|view) this (?:app|site|page)\.?"
+    r"|JavaScript (?:is )?(?:required|disabled)\.?|Print this page|Share this page"
+    # copyright and site-software footers
+    r"|(?:Copyright )?©[^\n]{0,100}|[^\n]{0,60}\bAll rights reserved\.?"
+    r"|Powered by \w+(?: \w+)?)[ \t]*(?=\r?$)",
+    re.M | re.I,
+)
+# A page legend: what capitals, brackets, underlining or strike-through mean, to the end of its
+# sentence (Maryland's "EXPLANATION: CAPITALS INDICATE MATTER ADDED TO EXISTING LAW.",
+# Colorado's "Capital letters or bold & italic numbers indicate new material …", Florida's
+# "CODING: Words stricken are deletions; words underlined are additions.")
+_LEGEND = re.compile(
+    r"^[ \t]*(?:(?:EXPLANATION|CODING|Legend|Key|Note)[ \t]*[:–—-][ \t]*(?:text in )?)?"
+    r"(?:\[?Brackets\]?|CAPITALS|(?:ALL )?CAPS|Capital letters|Underlin\w*|Strike[- ]?(?:out|through)\w*"
+    r"|Stricken|Struck|Words (?:stricken|underlined)|Matter in|Bold\w*|Italic\w*"
+    r"|Dashes through)\b[^\n]{0,120}?\b(?:indicates?|is new|are new|are (?:additions|deletions)"
+    r"|is (?:deleted|removed))\b[^.]{0,300}\.(?=\s|$)",
+    re.M | re.I,
+)
+
+
+def print_junk(line: str) -> bool:
+    """Is this one line (no line break) a print-driver, converter or browser line?"""
+    return bool(_PRINT_JUNK.fullmatch(line.strip()))
+
+
+_NAV_EDGE = 3  # other lines allowed between a site menu and the start or the end of the text
+
+
+def junk_lines(text: str) -> list[Span]:
+    """Furniture lines: print/PDF-driver lines (``_PRINT_JUNK``), web junk (``_WEB_JUNK``), page
+    legends (``_LEGEND``), and site menus: runs of 3 or more menu lines (1-3 word labels, blank
+    lines aside), or a line of 3 or more ``|``-separated labels (``Home | Search | Contact``;
+    not a table row), at the start or the end of the text: at most ``_NAV_EDGE`` other lines (junk aside), none of them running text,
+    lie between the run and the edge. ``billdiff.stock.menu_lines`` says what a menu line is."""
+    from ..stock import menu_lines
+
+    skip = [
+        Span(m.start(), m.end(), "furniture")
+        for rx in (_PRINT_JUNK, _WEB_JUNK, _LEGEND)
+        for m in rx.finditer(text)
+    ]
+    junk_at = {text.count("\n", 0, s.start) for s in skip}
+    starts, lines, pos = [], [], 0
+    for ln in text.split("\n"):
+        starts.append(pos)
+        lines.append(ln)
+        pos += len(ln) + 1
+    flags = menu_lines(lines)
+    body = [i for i, ln in enumerate(lines) if ln.strip() and i not in junk_at]
+    runs: list[list[int]] = [[]]
+    for i in body:
+        if flags[i]:
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    other = [i for i in body if not flags[i]]
+    prose = [i for i in other if _prose(lines[i])]
+    for run in runs:
+        if not run:
+            continue
+        before = bisect.bisect_left(other, run[0])
+        after = len(other) - bisect.bisect_right(other, run[-1])
+        at_start = before <= _NAV_EDGE and not (prose and prose[0] < run[0])
+        at_end = after <= _NAV_EDGE and not (prose and prose[-1] > run[-1])
+        # a footer menu is set off from the text above it; a list that ends the text is not
+        above = lines[run[0] - 1].strip() if run[0] else ""
+        at_end = at_end and (not above or run[0] - 1 in junk_at or above[-1] in ".!?")
+        # three menu lines, or one line of three or more |-separated labels
+        menu = len(run) >= 3 or any(lines[k].count("|") >= 2 for k in run)
+        if menu and (at_start or at_end):
+            skip.extend(_line_span(starts[k], lines[k]) for k in run)
+    return skip
+
+
+def _prose(line: str) -> bool:
+    """A line of running text: six words or more, or a sentence's end."""
+    line = line.strip()
+    return len(line.split()) >= 6 or line[-1:] in ".;:,"
+
+
+def _line_span(start: int, line: str) -> Span:
+    lead = len(line) - len(line.lstrip())
+    return Span(start + lead, start + len(line.rstrip()), "furniture")
 
 
 def _nth_line_end(text: str, n: int) -> int:
@@ -150,3 +266,50 @@ def _nth_line_end(text: str, n: int) -> int:
             return len(text)
         pos = nxt + 1
     return pos
+
+
+# Printed line numbers: a number alone on its line, or at the start of a line before its text
+# (not "1." or "1)": a numbered list), or a whole line of numbers counting up ("1 2 3 … 24")
+_LONE_NUM = re.compile(r"^[ \t]*(\d{1,4})[ \t]*\r?$")
+_LEAD_NUM = re.compile(r"^[ \t]*(\d{1,4})[ \t]+(?=[^\s.)\]:,;|%$-])")
+_NUM_ROW = re.compile(r"^[ \t]*\d{1,4}(?:[ \t]+\d{1,4}){4,}[ \t]*\r?$")
+_NUM = re.compile(r"\d+")
+MIN_RUN = 5  # numbers counting up in a row before they are taken for line numbers
+_MAX_GAP = 3  # non-blank lines without a number allowed between two numbers of one run
+
+
+def line_numbers(text: str) -> list[Span]:
+    """Printed line numbers as ``line-number`` spans: runs of at least ``MIN_RUN`` numbers
+    counting up by one (1, 2, 3, …; a new page may start again), each alone on its line or at
+    the start of its line, with at most ``_MAX_GAP`` unnumbered lines between two of them; and
+    whole lines of numbers counting up. A numbered list ("1.", "2)") is never taken."""
+    out: list[Span] = []
+    run: list[tuple[int, int, int]] = []  # (number, start, end)
+    gap = 0
+    pos = 0
+
+    def flush() -> None:
+        if len(run) >= MIN_RUN:
+            out.extend(Span(a, b, "line-number") for _, a, b in run)
+        run.clear()
+
+    for line in text.split("\n"):
+        m = _LONE_NUM.match(line) or _LEAD_NUM.match(line)
+        if _NUM_ROW.match(line):
+            nums = [(int(x.group()), pos + x.start(), pos + x.end()) for x in _NUM.finditer(line)]
+            if all(b[0] == a[0] + 1 for a, b in zip(nums, nums[1:], strict=False)):
+                out.extend(Span(a, b, "line-number") for _, a, b in nums)
+                m = None
+        if m and "|" in line and not (run and int(m.group(1)) == run[-1][0] + 1):
+            m = None  # a table row ("21 Firefighter | 5.00%") only continues a run
+        if m:
+            n = int(m.group(1))
+            if run and (n != run[-1][0] + 1 or gap > _MAX_GAP):
+                flush()
+            run.append((n, pos + m.start(1), pos + m.end(1)))
+            gap = 0
+        elif line.strip():
+            gap += 1
+        pos += len(line) + 1
+    flush()
+    return out
