@@ -185,7 +185,9 @@ def synthetic_run(args, tmp: Path, dump) -> dict:
     extra = []
     if args.background_statutes:
         extra = adoptgen.statute_documents(
-            args.background_statutes, seed=args.seed, exclude=corpus.reserved_statutes
+            args.background_statutes,
+            seed=args.seed,
+            exclude=corpus.reserved_statutes | {g.source_id for g in corpus.docs},
         )
     t_gen = time.perf_counter() - t0
     label = {g.id: g.act for g in corpus.docs}
