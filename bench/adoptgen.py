@@ -430,6 +430,13 @@ class Restyler:
 _CLAUSE = re.compile(r"^(?P<main>[^,]{12,}?), (?P<kw>if|unless|when|except|provided that) (?P<cond>[^,]{6,})\.$")  # fmt: skip
 
 
+def _is_stock(sentence: str) -> bool:
+    """A stock legislative formula (definitions clause, severability, effective date ...)."""
+    from billdiff.stock import stock_phrase
+
+    return bool(stock_phrase(re.findall(r"[a-z0-9]+", sentence.lower())))
+
+
 def rewrite_sentence(s: str, r: random.Random, density: float) -> str:
     """Reword one sentence: a clause reordering (sometimes) and synonym substitutions.
     ``density`` is the chance each substitutable word is replaced; at >= 0.8 the function also
@@ -604,7 +611,8 @@ def adopt(
         sents = _sentences(body[i])
         new = []
         for s in sents:
-            if r.random() < share:
+            # a state rewords the act, not its stock formulas (it puts in its own instead)
+            if r.random() < share and not _is_stock(s):
                 t = rewrite_sentence(s, r, density)
                 edits["rewritten"] += t != s
                 new.append(t)
@@ -768,11 +776,18 @@ def generate(
     rs.shuffle(good)
     pool_recs = good[:150]
     reserved = frozenset(x["id"] for x in pool_recs)
-    pool = [
-        s
-        for x in pool_recs
-        for s in _sentences(" ".join(x["text"].split()))
-        if 10 <= len(s.split()) <= 45 and not s.startswith("(")
+    # each act's adoptions insert clauses from their own share of the reserved sections: two
+    # adoptions of DIFFERENT acts never carry the same inserted statute sentence (that would be
+    # real shared wording between bills the ground truth calls unrelated)
+    n_acts = max(1, min(acts, len(ACTS)))
+    pools = [
+        [
+            s
+            for x in pool_recs[j::n_acts]
+            for s in _sentences(" ".join(x["text"].split()))
+            if 10 <= len(s.split()) <= 45 and not s.startswith("(")
+        ]
+        for j in range(n_acts)
     ]
     captions = [x["caption"] for x in pool_recs if 3 <= len(x["caption"].split()) <= 12]
     docs: list[GenDoc] = []
@@ -812,7 +827,7 @@ def generate(
             intensity = r.choices(list(INTENSITY_WEIGHTS), weights=list(INTENSITY_WEIGHTS.values()))[0]  # fmt: skip
             lines, ins, ins_text, dropped, edits = adopt(
                 paras, code=code, seed=seed, act=act, topic=topic, intensity=intensity,
-                pool=pool, r=r, captions=captions,
+                pool=pools[k % n_acts], r=r, captions=captions,
             )  # fmt: skip
             did = f"synthetic-{act}-{code.lower()}"
             text, spans = assemble(lines, ins, sites[code], edits["bill"])

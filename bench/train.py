@@ -4,7 +4,8 @@
 1. Runs the dev benchmark (bench/adoptions.py) with a TRAINING seed and dumps one row per
    (query, verified hit) with the hit's features (billdiff/calibrate.py FEATURES) and its label
    (1 = same model act, 0 = not).
-2. Fits scikit-learn's LogisticRegression (standardised features, balanced classes) and picks
+2. Fits scikit-learn's LogisticRegression (standardised features, unweighted so the
+   probabilities stay calibrated) and picks
    the threshold: the lowest probability whose calls reach --target-precision on the training
    rows (if none does, the one with the best F1).
 3. Writes billdiff/data/reuse_model.json, which billdiff evaluates with plain math at search
@@ -53,7 +54,7 @@ def fit(x, y, target_precision: float) -> dict:
 
     X, Y = np.asarray(x, dtype=float), np.asarray(y, dtype=int)
     sc = StandardScaler().fit(X)
-    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+    lr = LogisticRegression(C=1.0, max_iter=2000)  # unweighted: probabilities stay calibrated
     lr.fit(sc.transform(X), Y)
     p = lr.predict_proba(sc.transform(X))[:, 1]
     prec, rec, thr = precision_recall_curve(Y, p)

@@ -45,6 +45,7 @@ class Boilerplate:
         self.n_states = n_states
         self.k = shingle_words
         self.df_sample = df_sample
+        self.min_docs = max(2, settings.boilerplate_min_docs)
         self.limit = max(
             float(settings.boilerplate_min_docs),
             np.nextafter(settings.boilerplate_doc_share * n_docs, np.inf),
@@ -168,14 +169,23 @@ class Boilerplate:
             held = np.minimum(held, fam[np.minimum(idx + t, n - 1)])
         return np.where(held > 0, np.maximum(d - held + 1, 1), d)
 
+    def _is_common(self, docs, states, family, lo: int, hi: int, k: int) -> np.ndarray:
+        """Shingles starting at lo..hi-1 that are common: in at least ``limit`` bills net of
+        the query's family, or a *one-state* phrase (a site's banner, a state's standard
+        wording) in at least ``min_docs`` bills net of the family and in one state only."""
+        net = self._net(docs, family, lo, hi, k)
+        if self.n_states < 2:  # a one-state corpus: "one state only" says nothing
+            return net >= self.limit
+        return (net >= self.limit) | ((net >= self.min_docs) & (states[lo:hi] == 1))
+
     def common_words(self, tokens: Tokens, ranges, *, family=None) -> np.ndarray:
         """Boolean per word of ``tokens``: inside some common shingle of the document, for
         the words of the (start, end) ``ranges`` (False elsewhere). Unlike ``share`` this does
         not depend on where a passage starts or ends. ``family``: see ``_net``."""
         n = len(tokens.words)
         k = min(self.k, n) or 1
-        keep, docs, _ = self._doc(tokens, [(max(0, s - k + 1), e) for s, e in ranges])
-        starts = np.flatnonzero(keep & (self._net(docs, family, 0, len(docs), k) >= self.limit))
+        keep, docs, states = self._doc(tokens, [(max(0, s - k + 1), e) for s, e in ranges])
+        starts = np.flatnonzero(keep & self._is_common(docs, states, family, 0, len(docs), k))
         cover = np.zeros(n + 1, dtype=np.int32)
         np.add.at(cover, starts, 1)
         np.subtract.at(cover, np.minimum(starts + k, n), 1)
@@ -189,8 +199,8 @@ class Boilerplate:
 
     def common(self, tokens: Tokens) -> np.ndarray:
         """Boolean per shingle start: the shingle is common in the corpus."""
-        keep, docs, _ = self._doc(tokens)
-        return keep & (docs >= self.limit)
+        keep, docs, states = self._doc(tokens)
+        return keep & self._is_common(docs, states, None, 0, len(docs), self.k)
 
     def share(self, tokens: Tokens, start: int, end: int, *, family=None) -> float:
         """Share of the words ``start:end`` covered by common shingles lying inside them
@@ -202,9 +212,9 @@ class Boilerplate:
         lo, hi = start, max(start, end - k + 1)  # shingles fully inside the passage
         if hi <= lo:
             return 0.0
-        keep, docs, _ = self._doc(tokens, [(lo, hi)])
+        keep, docs, states = self._doc(tokens, [(lo, hi)])
         sampled = keep[lo:hi]
-        common = sampled & (self._net(docs, family, lo, hi, k) >= self.limit)
+        common = sampled & self._is_common(docs, states, family, lo, hi, k)
         if self.df_sample > 1:  # sampled statistics: share of sampled shingles
             m = int(sampled.sum())
             return float(common.sum()) / m if m else 0.0
