@@ -121,6 +121,26 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"(?:is|are) (?:each )?(?:hereby )?(?:reenacted and )?amended to read as follows",
     ),
     (
+        # federal: "… Act of 1974 (29 U.S.C. 1052) is amended by adding at the end the following"
+        "amended-to-read",
+        r"(?:(?:section|title|paragraph|subsection)(?: \w+){0,12}? )?(?:is|are) (?:further )?"
+        r"(?:hereby )?amended(?: in \w+ \w+)? by(?: (?:adding at the end(?: thereof)?(?: the "
+        r"following(?: new (?:section|sections|subsection|paragraph|subparagraph|sentence))?)?"
+        r"|striking|inserting))?",
+    ),
+    (
+        # federal grant formula: "shall submit an application to the Secretary at such time, in
+        # such manner, and containing such information as the Secretary may require"
+        "application-formula",
+        r"(?:(?:\w+ ){0,7}?(?:that|who) (?:desires|seeks|wishes) to "
+        r"(?:receive|apply for|obtain) an? (?:grant|contract|cooperative agreement|loan|award)"
+        r"(?: \w+){0,8}? )?shall submit (?:an application|to the \w+(?: \w+){0,3}? an application)"
+        r"(?: to the (?:secretary|administrator|director|attorney general)(?: of \w+(?: \w+)?)?)?"
+        r" at such time(?: and)? in such manner(?: and)? (?:containing|accompanied by) such "
+        r"(?:other )?information(?: and assurances)? as the (?:secretary|administrator|director"
+        r"|attorney general)(?: of \w+(?: \w+)?)?(?: may (?:reasonably )?require)?",
+    ),
+    (
         "new-section-added",
         r"a new (?:section|chapter|subsection) is (?:hereby )?added to (?:chapter|title)"
         r"(?: \w+){1,6}? to read as follows",
@@ -179,6 +199,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"|short title|effective date|severability|repealer",
     ),
     ("", r"(?:and )?for other purposes"),
+    # a federal citation: "Act of 1974 (29 U.S.C. 1051 et seq.)"
+    ("", r"(?:act(?: of \d{4})? )?\d+ u s c \d+\w*(?: note)?(?: et seq)?"),
     (
         "",
         r"(?:and )?" + _CLAUSE + r"(?: (?:and )?" + _CLAUSE + r")*",
@@ -192,7 +214,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
     "enact enacted enacts provision provisions severable effect effective necessary amended added "
-    "cited known void definitions legislature read referred chapter repealed invalid".split()
+    "cited known void definitions legislature read referred chapter repealed invalid "
+    "application".split()
 )
 _COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
 

@@ -330,6 +330,19 @@ def _real_words(path, pattern):
             r"SECTION 1\. SHORT TITLE\.\s+This Act may be cited as the",
             "short-title",
         ),
+        # federal formulas: the grant application, "… (29 U.S.C. 1052) is amended by adding …"
+        (
+            "us-congress/us-116-hr2005-ih",
+            r"An eligible entity that desires to receive a\s+grant under this section shall "
+            r"submit an application to the Secretary\s+of Labor at such time, in such manner, and "
+            r"accompanied by such\s+information as the Secretary",
+            "application-formula",
+        ),
+        (
+            "us-congress/us-116-hr2005-ih",
+            r"Act of 1974 \(29 U\.S\.C\. 1052\) is amended by adding at the end\s+the following",
+            "amended-to-read",
+        ),
     ],
 )
 def test_real_formulas_of_other_states(corpus, stem, pattern, name):
