@@ -544,26 +544,30 @@ def _run_documents(labels: Labels, db, top, settings, offline, progress):
         if d.group:
             sizes[d.group] = sizes.get(d.group, 0) + 1
     top = max(top, max(sizes.values()) - 1)
+    read: list = []
+    if db is None:
+        used: set[str] = set()
+        for i, d in enumerate(docs):
+            doc = _read(d.ref, d.line, labels, offline)
+            if doc.id in used or not doc.id:  # two files with one stem: keep both apart
+                doc = replace(doc, meta=replace(doc.meta, id=f"{doc.id or 'doc'}~{d.line}"))
+            used.add(doc.id)
+            read.append(doc)
+            if progress:
+                progress(i + 1, len(docs), "read")
     with tempfile.TemporaryDirectory(prefix="billdiff-evaluate-") as tmp:
         if db is not None:
             ix = Index(db, settings=settings, create=False)
-            read = [ix.get(d.ref.source) for d in docs]
         else:
-            read, used = [], set()
-            for i, d in enumerate(docs):
-                doc = _read(d.ref, d.line, labels, offline)
-                if doc.id in used or not doc.id:  # two files with one stem: keep both apart
-                    doc = replace(doc, meta=replace(doc.meta, id=f"{doc.id or 'doc'}~{d.line}"))
-                used.add(doc.id)
-                read.append(doc)
-                if progress:
-                    progress(i + 1, len(docs), "read")
             ix = Index(Path(tmp) / "evaluate.db", settings=settings)
-            res = ix.add(read)
-            if res.failed:
-                src, msg = res.failed[0]
-                raise InputError(f"cannot index {src}: {msg}")
         try:
+            if db is not None:
+                read = [ix.get(d.ref.source) for d in docs]
+            else:
+                res = ix.add(read)
+                if res.failed:
+                    src, msg = res.failed[0]
+                    raise InputError(f"cannot index {src}: {msg}")
             ids = [doc.id for doc in read]
             where = {i: n for n, i in enumerate(ids)}
             scores: dict[tuple[int, int], list] = {}
