@@ -5,9 +5,9 @@
    (query, verified hit) with the hit's features (billdiff/calibrate.py FEATURES) and its label
    (1 = same model act, 0 = not).
 2. Fits scikit-learn's LogisticRegression (standardised features, unweighted so the
-   probabilities stay calibrated) and picks
-   the threshold: the lowest probability whose calls reach --target-precision on the training
-   rows (if none does, the one with the best F1).
+   probabilities stay calibrated) and picks the threshold: 0.5 (even odds), raised to the
+   lowest probability whose calls reach --target-precision on the training rows where 0.5
+   does not (if none does, the one with the best F1).
 3. Writes billdiff/data/reuse_model.json, which billdiff evaluates with plain math at search
    time (scikit-learn is never imported by compare, search or lineage).
 
@@ -58,21 +58,27 @@ def fit(x, y, target_precision: float) -> dict:
     lr.fit(sc.transform(X), Y)
     p = lr.predict_proba(sc.transform(X))[:, 1]
     prec, rec, thr = precision_recall_curve(Y, p)
-    ok = [i for i in range(len(thr)) if prec[i] >= target_precision]
+    # the probabilities are calibrated, so 0.5 is the even-odds decision; it is raised only
+    # where it falls short of the target precision on the training rows. (The lowest threshold
+    # reaching the target overfits a separable dev set: it called a 0.15 pair substantive.)
+    above = [i for i in range(len(thr)) if thr[i] >= 0.5]
+    ok = [i for i in above if prec[i] >= target_precision]
     if ok:
-        i = ok[0]  # the lowest threshold (most recall) that reaches the target precision
-        how = f"lowest threshold reaching precision {target_precision} on the training rows"
+        i = ok[0]
+        how = f"0.5, or the lowest above it reaching precision {target_precision} (training rows)"
     else:
         f1 = 2 * prec * rec / np.maximum(prec + rec, 1e-12)
         i = int(np.argmax(f1[:-1]))
-        how = "best F1 on the training rows (no threshold reached the target precision)"
+        how = "best F1 on the training rows (no threshold >= 0.5 reached the target precision)"
+    # the same calls as thr[i] where no row lies between: 0.5 itself when it already does
+    threshold = 0.5 if ok and i == above[0] else float(thr[i])
     return {
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in sc.mean_],
         "scale": [round(float(v), 6) for v in sc.scale_],
         "coef": [round(float(v), 6) for v in lr.coef_[0]],
         "intercept": round(float(lr.intercept_[0]), 6),
-        "threshold": round(float(thr[i]), 4),
+        "threshold": round(threshold, 4),
         "trained_on": {
             "rows": len(Y),
             "positives": int(Y.sum()),

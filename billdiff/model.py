@@ -224,6 +224,8 @@ class SearchResult:
     settings: dict
     tool_version: str
     fail_on_match: bool = False
+    aligned: int = 0  # candidates verified by alignment (LSH's and the topic shortlist's)
+    topic_shortlist: int = 0  # candidates the tf-idf topic shortlist added to LSH's
 
     @property
     def exit_code(self) -> int:

@@ -55,6 +55,11 @@ def reason(rep: PairReport, subst_words: int, prob: float, substantive: bool) ->
         f"{rep.b.meta.label} are shared text"
     )
     if not rep.substantive:
+        if any(p.stock_phrase == "amended-law" for p in rep.passages):
+            return (
+                f"{head}; both amend the same statute section: the shared text is the existing "
+                f"law they quote, not copying; {cov}"
+            )
         return f"{head}; boilerplate only (stock or common language); {cov}"
     if not substantive:
         return (
@@ -96,8 +101,18 @@ def search(
     bp = index.boilerplate()
     qsha = None
     self_indexed = False
-    verified = []  # (Document, Tokens, PairReport, shared band keys)
-    for rid, (n_keys, _weight) in ranked[: n_verify + RELATED_POOL]:
+    verified = []  # (Document, Tokens, PairReport or None, shared band keys)
+    pool = [(rid, n_keys) for rid, (n_keys, _w) in ranked[: n_verify + RELATED_POOL]]
+    # the second shortlist: topic neighbours by tf-idf that LSH did not bring (an adoption
+    # reworded in places, a bill that took a few sections); aligned like the LSH candidates
+    in_pool = {rid for rid, _ in pool}
+    shortlist = [
+        rid
+        for rid, _ in index.topic_shortlist(tq.words, k=max(top, TOPIC_SHORTLIST))
+        if rid not in in_pool
+    ]
+    aligned = 0
+    for k, (rid, n_keys) in enumerate(pool + [(rid, 0) for rid in shortlist]):
         d = index.doc_by_rid(rid)
         if d.id == doc.id:
             qsha = qsha or content_sha(doc)
@@ -105,11 +120,16 @@ def search(
                 self_indexed = True
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
-        if len(verified) < n_verify:
+        if k < n_verify or k >= len(pool):
             rep = compare_docs(doc, d, tq, td, settings=settings)
-        else:  # beyond the verified candidates: only a topic neighbour, never a finding
+            aligned += 1
+        else:  # beyond the verified LSH candidates: only a topic neighbour, never a finding
             rep = None
         verified.append((d, td, rep, n_keys))
+    from .lineage_graph.evidence import LawSpans
+
+    law_q = LawSpans.of(doc)
+    verified = [(d, td, rep and _amended_law(rep, law_q), n) for d, td, rep, n in verified]
     reps = [v[2] for v in verified if v[2] is not None and v[2].passages]
     ranges = [(p.a_start, p.a_end) for rep in reps for p in rep.passages]
     bp.prefetch(tq, ranges)
@@ -133,11 +153,15 @@ def search(
         {**settings.to_dict(), "index": params.to_dict()},
         __version__,
         fail_on_match,
+        aligned=aligned,
+        topic_shortlist=len(shortlist),
     )
 
 
 # LSH candidates beyond the verified ones that are still checked as topic neighbours
 RELATED_POOL = 20
+# documents the tf-idf topic shortlist adds (at least; ``top`` when larger)
+TOPIC_SHORTLIST = 10
 
 
 def _rank(h: SearchHit):
@@ -145,6 +169,79 @@ def _rank(h: SearchHit):
     if h.related:
         return (1, -h.features.get("topic_cosine", 0.0), h.doc.meta.id)
     return (0, -h.probability, -h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
+
+
+def _amended_law(rep: PairReport, law_q) -> PairReport:
+    """Passages that lie, in both bills, inside sections amending the same statute section
+    ("RCW 28A.210.090 and … are each amended to read as follows:") are the existing law both
+    quote, not one copying the other: named 'amended-law' (never substantive), as lineage's
+    amends-same-law does — unless the passage holds the same *new* (underlined) words on
+    both sides (``SHARED_AMENDMENT`` or more): then the amendment itself was copied."""
+    from .lineage_graph.evidence import LawSpans
+
+    if not law_q.amend or rep.b_doc is None:
+        return rep
+    law_h = LawSpans.of(rep.b_doc)
+    if not law_h.amend:
+        return rep
+    ps = []
+    for p in rep.passages:
+        if not p.stock_phrase:
+            n, cites = _in_same_law(rep, p, law_q, law_h)
+            # one section quoted alike by two bills amending it is the law they both quote; the
+            # same text run on across several amended sections is one bill's text copied
+            # (companions) — as is the same new (underlined) wording
+            if n >= 0.8 * p.identical_words and len(cites) == 1:
+                if _new_words_shared(rep, p) < SHARED_AMENDMENT:
+                    p = replace(p, stock_phrase="amended-law")
+        ps.append(p)
+    return replace(rep, passages=tuple(ps))
+
+
+def _in_same_law(rep: PairReport, p, law_q, law_h) -> tuple[int, set]:
+    """Identical words of the passage lying, in both bills, in sections that amend the same
+    statute section, and the sections cited."""
+    from .lineage_graph.evidence import LawSpans
+
+    ta, tb = rep.a_tokens, rep.b_tokens
+    n, cites = 0, set()
+    for o in p.ops:
+        if o.tag != "equal":
+            continue
+        for i in range(0, o.a_end - o.a_start):
+            ca = LawSpans.cite_at(law_q.amend, ta.starts[o.a_start + i])
+            if ca and ca == LawSpans.cite_at(law_h.amend, tb.starts[o.b_start + i]):
+                n += 1
+                cites.add(ca)
+    return n, cites
+
+
+# identical inserted (underlined) words a passage must share to count as a copied amendment
+SHARED_AMENDMENT = 5
+
+
+def _new_words_shared(rep: PairReport, p) -> int:
+    """Identical words of the passage that are inserted (new) matter in both bills."""
+    import bisect
+
+    ta, tb = rep.a_tokens, rep.b_tokens
+    ins_a = sorted((m.start, m.end) for m in rep.a_doc.marks if m.kind == "inserted")
+    ins_b = sorted((m.start, m.end) for m in rep.b_doc.marks if m.kind == "inserted")
+    if not ins_a or not ins_b or ta is None or tb is None:
+        return 0
+
+    def inside(spans, starts, pos) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and pos < spans[k][1]
+
+    sa, sb = [s for s, _ in ins_a], [s for s, _ in ins_b]
+    n = 0
+    for o in p.ops:
+        if o.tag == "equal":
+            for i in range(o.a_end - o.a_start):
+                ca, cb = ta.starts[o.a_start + i], tb.starts[o.b_start + i]
+                n += inside(ins_a, sa, ca) and inside(ins_b, sb, cb)
+    return n
 
 
 def _hit(rep: PairReport, bp, tq, common, family, est: float, cos: float, n_words: int):

@@ -242,6 +242,40 @@ class Index(Writer):
             r: [c, x] for r, c, x in zip(ur.tolist(), n[ur].tolist(), ws[ur].tolist(), strict=True)
         }
 
+    def topic_shortlist(self, words, *, k: int, max_df_share: float = 0.05) -> list:
+        """[(rid, score)] of the ``k`` documents closest to ``words`` by tf-idf over topic
+        vectors (billdiff/topics.py), best first. Terms held by more than ``max_df_share`` of
+        the documents (at least 50) are left out: they cost the most and say the least."""
+        import sqlite3
+
+        import numpy as np
+
+        from ..topics import scores, term_vector
+
+        q_terms, q_w = term_vector(words)
+        if not len(q_terms):
+            return []
+        n = len(self)
+        cap = max(50, int(max_df_share * n))
+        postings, df = {}, {}
+        try:
+            with store.reading(self._con):  # (a removal deletes its postings at once)
+                for t in q_terms.tolist():
+                    rows = self._con.execute(
+                        "SELECT rid, w FROM term_postings WHERE term=? LIMIT ?", (t, cap + 1)
+                    ).fetchall()
+                    if not rows or len(rows) > cap:
+                        continue
+                    df[t] = len(rows)
+                    postings[t] = (
+                        np.array([r for r, _ in rows], dtype=np.int64),
+                        np.array([w for _, w in rows], dtype=np.float64),
+                    )
+        except sqlite3.OperationalError:
+            return []  # an index file without topic tables (opened read-only)
+        sc = scores(q_terms, q_w, postings, df, n)
+        return sorted(sc.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)
 

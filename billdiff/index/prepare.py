@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,8 @@ class Prepared:
     keys: np.ndarray  # (n, 2) int64 band, key
     doc_sig: bytes
     shingles: np.ndarray  # int64 sampled shingle hashes
+    terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # topics
+    term_weights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,11 @@ def content_sha(doc: Document) -> str:
 def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prepared:
     from ..normalize import tokenize
 
+    from ..topics import term_vector
+
     tokens = tokenize(doc, keep_deleted=keep_deleted)
     sk = sketch_words(tokens.words, params)
+    terms, weights = term_vector(tokens.words)
     return Prepared(
         doc,
         text_blob(doc),
@@ -67,6 +72,8 @@ def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prep
         sk.keys,
         sk.doc_sig.astype(np.uint32).tobytes(),
         sk.shingles,
+        terms,
+        weights,
     )
 
 

@@ -32,6 +32,15 @@ from ..model import Document, Metadata, Span
 
 SCHEMA_VERSION = 2
 
+# topic vectors (billdiff/topics.py): each document's top terms and their postings. Added
+# without a schema version change: an older schema-2 file gets the (empty) tables on open,
+# and its documents indexed before simply have no topic vector.
+TOPIC_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS topics(rid INTEGER PRIMARY KEY, terms BLOB NOT NULL);",
+    "CREATE TABLE IF NOT EXISTS term_postings(term INTEGER NOT NULL, rid INTEGER NOT NULL,"
+    " w REAL NOT NULL, PRIMARY KEY(term, rid)) WITHOUT ROWID;",
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
@@ -59,7 +68,7 @@ CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT
 CREATE TABLE IF NOT EXISTS blocks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dead(rid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
-"""
+""" + "".join(TOPIC_SCHEMA)
 
 META_COLS = (
     "id",
@@ -99,6 +108,12 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Conn
         con.execute("PRAGMA busy_timeout=60000")
         if exists:
             _check(con, path)
+            if not readonly:
+                try:
+                    for stmt in TOPIC_SCHEMA:
+                        con.execute(stmt)
+                except sqlite3.OperationalError:
+                    pass  # a read-only or locked file: searches go without topic vectors
         else:
             con.execute("PRAGMA auto_vacuum=INCREMENTAL")  # space of merged-away runs returns
             con.execute("PRAGMA journal_mode=WAL")

@@ -231,6 +231,12 @@ class Writer:
                 "INSERT INTO sketches VALUES(?,?,?,?)",
                 (rid, prep.doc_sig, len(prep.keys), prep.windows),
             )
+            if len(prep.terms):
+                con.execute("INSERT INTO topics VALUES(?,?)", (rid, prep.terms.tobytes()))
+                con.executemany(
+                    "INSERT INTO term_postings VALUES(?,?,?)",
+                    zip(prep.terms.tolist(), [rid] * len(prep.terms), prep.term_weights.tolist()),
+                )
             self._stage_lsh.append((prep.keys, rid))
             self._staged += len(prep.keys)
             self._stage_counts(m, rid, prep.shingles, +1)
@@ -358,7 +364,13 @@ class Writer:
         con = self._con
         con.execute("INSERT OR IGNORE INTO dead VALUES(?)", (rid,))
         self._stage_counts(doc.meta, rid, prep.shingles, -1)
-        for table in ("texts", "sketches", "documents"):
+        row = con.execute("SELECT terms FROM topics WHERE rid=?", (rid,)).fetchone()
+        if row is not None:
+            terms = np.frombuffer(row[0], dtype=np.int64).tolist()
+            con.executemany(
+                "DELETE FROM term_postings WHERE term=? AND rid=?", [(t, rid) for t in terms]
+            )
+        for table in ("texts", "sketches", "topics", "documents"):
             con.execute(f"DELETE FROM {table} WHERE rid=?", (rid,))
 
 

@@ -76,6 +76,8 @@ def search_to_dict(res: SearchResult) -> dict:
         "query": {**res.query.meta.to_dict(), "words": res.query.words},
         "index_documents": res.index_documents,
         "candidates_considered": res.candidates_considered,
+        "candidates_aligned": res.aligned,
+        "topic_shortlist_added": res.topic_shortlist,
         "min_words": res.settings.get("min_words"),
         "substantive_match": any(h.substantive for h in res.hits),
         "related_hits": sum(h.related for h in res.hits),
@@ -207,7 +209,7 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
         for p in top:
             line_a = r.a_doc.line_of(p.a_char_start) if r.a_doc else 0
             line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
-            tag = " (boilerplate)" if p.is_boilerplate else ""
+            tag = f" ({p.stock_phrase or 'boilerplate'})" if p.is_boilerplate else ""
             edited = f", {p.edited_words} edited" if p.edited_words else ""
             console.print(
                 Text.assemble(

@@ -1,0 +1,80 @@
+"""Topic vectors: a second shortlist, by tf-idf cosine, for bills that share a topic but
+little verbatim text (an adoption rewritten in places, a bill that took a few sections).
+
+Each indexed document keeps its ``TOP_TERMS`` most frequent content terms (matching keys of
+``billdiff.classes``, not stop words, not classes such as numbers or state names), weighted by
+sublinear term frequency (1 + log tf) and scaled to unit length. The index stores them as
+postings ``(term, rid, weight)``. A search scores the documents sharing the query's terms by
+``sum(idf(t)^2 * w_query(t) * w_doc(t))`` — the tf-idf cosine with the idf taken at query time
+from the postings (so it follows every add and remove without a refit) — over the terms held
+by fewer than ``max_df`` documents. Pure functions: the index does the storing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+TOP_TERMS = 64
+
+# function words and words every bill carries: they say nothing of a bill's topic
+STOP = frozenset(
+    """a about above after against all also an and any are as at be because been before being
+    below between both but by can could did do does each either for from further had has have
+    having he her here hers him his how if in into is it its itself may more most must no nor
+    not of off on once only or other otherwise our out over own per same shall she should so
+    some such than that the their them then there these they this those through to under until
+    upon us was we were what when where whether which while who whom why will with within
+    without would you your act bill section sections subsection chapter title code rcw sec
+    new following provided provide provides person persons include includes including means
+    mean apply applies use used any made make under state laws law""".split()
+)
+
+
+def _is_term(key: str) -> bool:
+    return len(key) >= 3 and key[0].isalpha() and key not in STOP
+
+
+def term_vector(words, *, top: int = TOP_TERMS) -> tuple[np.ndarray, np.ndarray]:
+    """(term hashes int64, weights float32) of a document's ``top`` most frequent content
+    terms, unit length; ties broken by the term itself, so the same words give the same
+    vector."""
+    from .classes import match_keys
+    from .index.sketch import word_hashes
+
+    counts = Counter(k for k in match_keys(tuple(words)) if _is_term(k))
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    if not best:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    terms = (word_hashes([t for t, _ in best]) >> np.uint64(1)).astype(np.int64)
+    w = np.array([1.0 + math.log(c) for _, c in best], dtype=np.float64)
+    w /= np.linalg.norm(w)
+    return terms, w.astype(np.float32)
+
+
+def scores(
+    q_terms: np.ndarray,
+    q_weights: np.ndarray,
+    postings: dict[int, tuple[np.ndarray, np.ndarray]],
+    df: dict[int, int],
+    n_docs: int,
+) -> dict[int, float]:
+    """rid -> tf-idf cosine with the query over the terms whose ``postings`` (rids, weights)
+    were looked up; ``df``: documents holding each term."""
+    acc: dict[int, float] = {}
+    idf2 = {}
+    for t in q_terms.tolist():
+        if t in postings:
+            idf2[t] = math.log((1 + n_docs) / (1 + df.get(t, 0))) + 1.0
+            idf2[t] *= idf2[t]
+    qn = math.sqrt(sum((w * w) * idf2[t] for t, w in zip(q_terms.tolist(), q_weights.tolist(), strict=True) if t in idf2)) or 1.0  # fmt: skip
+    for t, qw in zip(q_terms.tolist(), q_weights.tolist(), strict=True):
+        if t not in postings:
+            continue
+        rids, ws = postings[t]
+        f = qw * idf2[t] / qn
+        for r, w in zip(rids.tolist(), ws.tolist(), strict=True):
+            acc[r] = acc.get(r, 0.0) + f * w
+    return acc
