@@ -56,7 +56,6 @@ def content_sha(doc: Document) -> str:
 
 def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prepared:
     from ..normalize import tokenize
-
     from ..topics import term_vector
 
     tokens = tokenize(doc, keep_deleted=keep_deleted)

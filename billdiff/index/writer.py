@@ -235,7 +235,12 @@ class Writer:
                 con.execute("INSERT INTO topics VALUES(?,?)", (rid, prep.terms.tobytes()))
                 con.executemany(
                     "INSERT INTO term_postings VALUES(?,?,?)",
-                    zip(prep.terms.tolist(), [rid] * len(prep.terms), prep.term_weights.tolist()),
+                    zip(
+                        prep.terms.tolist(),
+                        [rid] * len(prep.terms),
+                        prep.term_weights.tolist(),
+                        strict=True,
+                    ),
                 )
             self._stage_lsh.append((prep.keys, rid))
             self._staged += len(prep.keys)
