@@ -75,6 +75,38 @@ def probability(features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+# features a pair seen outside a search does not have (no LSH probe, no candidate pool): set
+# to the training mean, so that they weigh nothing either way
+_NEUTRAL = ("estimate", "topic_cosine")
+
+
+def pair_probability(report) -> tuple[float, dict[str, float]]:
+    """(probability, features) of a verified pair outside a search (a lineage edge): the
+    substantive words are A's words in identical stretches of non-boilerplate passages, each
+    counted once; the features a search alone has are neutral (the training mean)."""
+    hit: set[int] = set()
+    words = weighted = 0.0
+    for p in report.passages:
+        words += p.identical_words
+        if not p.stock_phrase:
+            weighted += p.identical_words * (1.0 - p.boilerplate_share)
+        if not p.is_boilerplate:
+            for op in p.ops:
+                if op.tag == "equal":
+                    hit.update(range(op.a_start, op.a_end))
+    bshare = 1.0 - weighted / words if words else 0.0
+    m = model()
+    mean = dict(zip(FEATURES, m["mean"], strict=True))
+    feats = pair_features(
+        report,
+        subst_words=float(len(hit)),
+        boilerplate_share=bshare,
+        estimate=mean["estimate"],
+        cosine=mean["topic_cosine"],
+    )
+    return probability(feats), feats
+
+
 def threshold() -> float:
     """Probability at and above which a hit is called substantive reuse."""
     return float(model()["threshold"])

@@ -268,6 +268,10 @@ class LineageEdge:
     direction_basis: str = ""  # 'dates' | 'version-order' | 'containment' | ''
     reduced: bool = False  # True when explained by a path (kept as evidence, not drawn)
     report: PairReport | None = field(default=None, repr=False, compare=False)
+    # calibrated probability that the pair is substantive reuse (billdiff/calibrate.py), and
+    # the features behind it; None for edges to an inferred (unseen) ancestor
+    probability: float | None = None
+    features: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,23 @@ def test_search_hits_carry_probability_features_and_related_label(fr_index, corp
             assert h.substantive == (
                 bool(h.report.substantive) and h.probability >= model()["threshold"]
             )
+
+
+def test_lineage_edges_carry_the_probability_and_its_features(corpus):
+    from billdiff.lineage_graph import lineage
+
+    docs = [corpus / "facial-recognition" / "wa-2020-sb6280-rcw43.386-codified.txt"]
+    docs += sorted((corpus / "other-states").glob("*.txt"))
+    g = lineage(docs)
+    assert g.edges
+    for e in g.edges:
+        if e.report is None:
+            assert e.probability is None
+            continue
+        assert 0.0 <= e.probability <= 1.0 and set(FEATURES) <= set(e.features)
+    co = [
+        e
+        for e in g.edges
+        if {e.source, e.target} == {"wa-2020-sb6280-rcw43.386-codified", "colorado-2022-sb22-113"}
+    ]
+    assert co and co[0].probability > model()["threshold"]

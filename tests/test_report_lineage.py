@@ -235,6 +235,8 @@ def test_json_schema(syn):
         "reduced",
         "direction_basis",
         "confidence",
+        "probability",
+        "features",
         "shared_words",
         "coverage_source",
         "coverage_target",
@@ -247,8 +249,9 @@ def test_json_schema(syn):
         assert set(e) == edge_keys
         orig = by_id[e["id"]]
         if orig.report is None:
-            assert e["evidence"] is None
+            assert e["evidence"] is None and e["probability"] is None
             continue
+        assert e["probability"] == orig.probability and e["features"] == orig.features
         ev = e["evidence"]
         assert ev["source_side"] in ("a", "b")
         assert ev[ev["source_side"]]["id"] == e["source"]

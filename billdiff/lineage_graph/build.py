@@ -96,11 +96,22 @@ def lineage(
             d.direction_basis,
             d.reduced,
             d.report,
+            *_probability(d.report),
         )
         for d in drafts
     ]
     edges.sort(key=lambda e: (e.source, e.target, e.type))
     return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(), __version__)
+
+
+def _probability(report) -> tuple[float | None, dict]:
+    """The calibrated probability of reuse of an edge's verified pair, and its features."""
+    if report is None:
+        return None, {}
+    from ..calibrate import pair_probability
+
+    prob, feats = pair_probability(report)
+    return round(prob, 4), {k: round(v, 4) for k, v in feats.items()}
 
 
 PARALLEL_MIN = 2000  # pairs; below this, aligning in one process is faster

@@ -215,6 +215,16 @@ def _edge_section(
             ("reason", _e(e.reason)),
             ("direction decided by", _e(e.direction_basis or "—")),
             ("confidence", f"{e.confidence:.2f}"),
+            (
+                "probability of reuse",
+                (
+                    f"{e.probability:.2f} — from "
+                    + ", ".join(f"{_e(k)} {v:g}" for k, v in e.features.items())
+                    + " (billdiff/calibrate.py)"
+                )
+                if e.probability is not None
+                else "—",
+            ),
             ("shared words", str(e.shared_words)),
             (
                 "coverage",

@@ -138,6 +138,8 @@ def edge_dict(edge_id: str, e: LineageEdge) -> dict[str, Any]:
         "reduced": e.reduced,
         "direction_basis": e.direction_basis,
         "confidence": _r(e.confidence),
+        "probability": e.probability,  # calibrated P(substantive reuse); null: inferred node
+        "features": e.features,
         "shared_words": e.shared_words,
         "coverage_source": _r(e.coverage_source),
         "coverage_target": _r(e.coverage_target),
