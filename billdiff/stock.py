@@ -24,9 +24,18 @@ _DATE = (
 )
 
 # clauses that close a long title: "creating a new section and providing an effective date"
+_CITE = r"\w+ \d+ \d+\w*"  # RCW 43.386.010 reads "43 386 010"
 _CLAUSE = (
     r"(?:creating (?:a )?new sections?|providing (?:an? )?(?:contingent )?(?:effective|expiration)"
-    r" dates?|declaring an emergency|prescribing penalties|making (?:an )?appropriations?)"
+    r" dates?|declaring an emergency|prescribing penalties|making (?:an )?appropriations?"
+    # the long title's list of what the bill does to the code (WA): "amending RCW 9A.44.060",
+    # "adding a new section to chapter 43.330 RCW", "adding a new chapter to Title 43 RCW"
+    r"|(?:reenacting and )?(?:amending|repealing|reenacting|decodifying) (?:rcw )?"
+    + _CITE
+    + r"(?: (?:and )?"
+    + _CITE
+    + r")*"
+    r"|adding (?:a )?new (?:sections?|chapters?) to (?:chapter \w+ \d+|title \w+) rcw)"
 )
 
 PATTERNS: tuple[tuple[str, str], ...] = (
@@ -161,6 +170,26 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"|the following acts or parts of acts are (?:each )?(?:hereby )?repealed",
     ),
     (
+        # WA's notice that a contingent effective date has come
+        "effective-date-notice",
+        r"(?:the )?\w+(?: \w+){0,6}? (?:must|shall) provide (?:written )?notice of the effective "
+        r"date of sections? \d+(?: (?:and|through) \d+)* of this act to affected parties the "
+        r"chief clerk of the house of representatives the secretary of the senate the office of "
+        r"the code reviser and others as deemed appropriate by the \w+(?: \w+){0,4}?(?=$| )",
+    ),
+    (
+        # WA's standard paragraph applying the Consumer Protection Act (chapter 19.86 RCW)
+        "consumer-protection-act",
+        r"(?:for actions brought by the attorney general to enforce this (?:section|chapter|act) )?"
+        r"a violation of this (?:section|chapter|act) is not reasonable in relation to the "
+        r"development and preservation of business and is an unfair or deceptive act in trade or "
+        r"commerce and an unfair method of competition for (?:the )?purposes? of applying the "
+        r"consumer protection act chapter 19 86 rcw"
+        r"|the legislature finds that the practices covered by this (?:chapter|act) are matters "
+        r"vitally affecting the public interest for the purpose of applying the consumer "
+        r"protection act chapter 19 86 rcw",
+    ),
+    (
         "null-and-void",
         r"if specific funding for the purposes of this act(?: \w+){0,40}? this act is null and void",
     ),
@@ -213,7 +242,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
-    "enact enacted enacts provision provisions severable effect effective necessary amended added "
+    "reviser consumer enact enacted enacts provision provisions severable effect effective necessary amended added "
     "cited known void definitions legislature read referred chapter repealed invalid "
     "application".split()
 )

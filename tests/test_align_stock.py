@@ -356,3 +356,38 @@ def test_a_real_short_title_with_its_name_is_substantive(corpus):
         r"2019''\.",
     )
     assert stock_phrase(words) == ""
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # synthetic long-title endings running into the enacting clause (WA form)
+        (
+            "adding a new chapter to title 43 rcw creating a new section and providing an "
+            "effective date be it enacted by the legislature of the state of washington new "
+            "section sec 1",
+            "enacting-clause",
+        ),
+        (
+            "amending rcw 28a 210 080 and 28a 210 090 and adding a new section to chapter 28a "
+            "210 rcw be it enacted by the legislature of the state of washington",
+            "enacting-clause",
+        ),
+    ],
+)
+def test_long_title_glue_before_the_enacting_clause(text, name):
+    assert stock_phrase(text.split()) == name
+
+
+def test_washington_formulas_in_the_real_bills(corpus):
+    """WA's contingent-effective-date notice and Consumer Protection Act paragraph, read from
+    the real bills that carry them, are stock."""
+    import re
+
+    found = {"effective-date-notice": 0, "consumer-protection-act": 0}
+    for path in sorted((corpus / "wa-bills").glob("*.txt")):
+        words = re.findall(r"[a-z0-9]+", path.read_text(encoding="utf-8").lower())
+        _, named = stock_cover(words)
+        for k in found:
+            found[k] += named.get(k, 0) >= 30
+    assert found["effective-date-notice"] >= 2 and found["consumer-protection-act"] >= 6
