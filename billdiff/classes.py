@@ -49,7 +49,8 @@ _CODES = frozenset(
 )
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th)?")
 
-_CACHE: list = []  # [(words tuple, keys tuple)], newest first, a few entries
+_CACHE: list = []  # [(words tuple, keys tuple)], newest first
+_CACHE_SIZE = 64  # a search matches one query against dozens of candidates
 
 
 def word_class(word: str) -> str:
@@ -71,7 +72,7 @@ def match_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     for w, keys in _CACHE:
         if w is words:
             return keys
-    keys = list(map(_single, words))
+    keys = list(map(_SINGLE.__getitem__, words))  # dict lookups in C; new words: __missing__
     n = len(words)
     for i in [i for i, w in enumerate(words) if w in _PAIR_FIRST]:
         if i + 1 < n:
@@ -82,18 +83,24 @@ def match_keys(words: tuple[str, ...]) -> tuple[str, ...]:
                 keys[i] = keys[i + 1] = LEGIS
     out = tuple(keys)
     _CACHE.insert(0, (words, out))
-    del _CACHE[4:]
+    del _CACHE[_CACHE_SIZE:]
     return out
 
 
 _PAIR_FIRST = frozenset(_STATES_2) | frozenset(_LEGIS_2)
-_SINGLE: dict[str, str] = {}
 
 
-def _single(word: str) -> str:
-    k = _SINGLE.get(word)
-    if k is None:
+class _Keys(dict):
+    """word -> ``word_class(word)``; a miss computes it and keeps it while the cache holds
+    fewer than ``limit`` words (a cache only: the values never depend on it)."""
+
+    limit = 1 << 20
+
+    def __missing__(self, word: str) -> str:
         k = word_class(word)
-        if len(_SINGLE) < 1 << 20:
-            _SINGLE[word] = k
-    return k
+        if len(self) < self.limit:
+            self[word] = k
+        return k
+
+
+_SINGLE = _Keys()
