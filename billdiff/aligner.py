@@ -10,14 +10,18 @@ Seed, chain, verify:
    dynamic programming (score = words matched minus words skipped). A block
    moved far away lies on another diagonal, so it forms a chain of its own instead of being
    swallowed by the main one; a block present twice on one side yields two chains.
-3. **Passages.** The words between the runs of a chain are aligned with rapidfuzz's Indel
+3. **Passages.** The words between the runs of a chain are aligned — by their matching keys
+   (``billdiff/classes.py``: a state's name, legislature, code abbreviation and numbers as
+   classes) when ``settings.word_classes`` — with rapidfuzz's Indel
    opcodes (longest common subsequence on tiny slices; a stretch of deleted and inserted words
    becomes one ``replace``), giving ``EditOp``s with absolute word indexes that tile the
    passage on both sides. A chain is cut where more than ``settings.max_gap`` words on either
    side are edited; a passage whose share of identical words is below
    ``settings.min_identity`` is split at its largest edit; pieces shorter than
    ``settings.min_words`` (on either side) are dropped, and so is a passage whose words larger
-   passages already cover on both sides.
+   passages already cover on both sides. Words equal only by class become one-word
+   ``replace`` ops (reports show the words as written; ``Passage.class_words`` counts them),
+   and a passage must still be ``min_identity`` identical as written.
 
 Deterministic, and symmetric: ties are broken by keys that treat A and B alike, so
 ``align(b, a)`` mirrors ``align(a, b)``.
@@ -74,21 +78,37 @@ class _ASide:
                 self.pos.setdefault(ga[i], []).append(i)
 
 
-_A_CACHE: list = []  # [(words tuple, k, classes, vocab, _ASide)], newest first, a few entries
+_A_CACHE: list = []  # [(words tuple, k, vocab, _ASide)], newest first, a few entries
 
 
-def _a_side(words: tuple[str, ...], k: int, classes: bool = False):
-    """A's vocabulary (of matching keys) and k-gram tables, cached by the identity of A's
-    words tuple (a search aligns one query against many candidates)."""
-    for w, kk, cl, vocab, side in _A_CACHE:
-        if w is words and kk == k and cl == classes:
+def _a_side(words: tuple[str, ...], k: int):
+    """A's vocabulary and k-gram tables, cached by the identity of A's words tuple (a search
+    aligns one query against many candidates)."""
+    for w, kk, vocab, side in _A_CACHE:
+        if w is words and kk == k:
             return vocab, side
     vocab: dict[str, int] = {}
-    ia = [vocab.setdefault(w, len(vocab)) for w in (match_keys(words) if classes else words)]
+    ia = [vocab.setdefault(w, len(vocab)) for w in words]
     side = _ASide(ia, k)
-    _A_CACHE.insert(0, (words, k, classes, vocab, side))
+    _A_CACHE.insert(0, (words, k, vocab, side))
     del _A_CACHE[4:]
     return vocab, side
+
+
+_K_CACHE: list = []  # [(words tuple, key vocab, key ids)], newest first, a few entries
+
+
+def _a_keys(words: tuple[str, ...]):
+    """A's matching keys (billdiff/classes.py) as ids, with their vocabulary; cached as
+    ``_a_side`` is."""
+    for w, vocab, ids in _K_CACHE:
+        if w is words:
+            return vocab, ids
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(k, len(vocab)) for k in match_keys(words)]
+    _K_CACHE.insert(0, (words, vocab, ids))
+    del _K_CACHE[4:]
+    return vocab, ids
 
 
 def _exact_runs(side: _ASide, ib: list[int], k: int) -> list[tuple[int, int, int]]:
@@ -370,17 +390,24 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     s = settings
     # words of B that A lacks all get id -1: only A-B comparisons are ever made, and no word
     # of A has that id (A's vocabulary and k-grams are built once per A: see _a_side)
-    vocab, side = _a_side(a.words, s.seed_words, s.word_classes)
+    vocab, side = _a_side(a.words, s.seed_words)
     ia = side.ia
-    ib = [vocab.get(w, -1) for w in (match_keys(b.words) if s.word_classes else b.words)]
+    ib = [vocab.get(w, -1) for w in b.words]
     runs = _exact_runs(side, ib, s.seed_words)
+    if s.word_classes:
+        # seeds are runs of words identical as written (class keys would seed every "RCW
+        # 43.21C.030"-like run against every other: 4x the work on statute text); the words
+        # between two runs are aligned by matching keys, so a state's own name, citations
+        # and numbers are not edits and do not cut a passage
+        kvocab, ia = _a_keys(a.words)
+        ib = [kvocab.get(w, -1) for w in match_keys(b.words)]
     found: list[Passage] = []
     # runs are chained across up to max_gap edited words plus the seed_words - 1 identical
     # words on each side of an edit that no seed covers; _chain_ops then cuts the chain
     # where the words between two runs really hold more than max_gap edits
     reach = s.max_gap + 2 * (s.seed_words - 1)
     for chain in _chains(runs, reach):
-        for piece in _chain_ops([runs[r] for r in chain], ia, ib, s.max_gap):
+        for piece in _chain_ops([runs[r] for r in chain], ia, ib, s.max_gap):  # key ids
             for ops in _split(piece, s):
                 p = _passage(ops, a, b, s)
                 if p is not None:

@@ -2,7 +2,7 @@
 
 ``pair_features(report, ...)`` turns a verified alignment into a few numbers (how much text the
 two bills share outside stock and common language, the longest such passage, coverage both ways,
-how edited the passages are, how much is boilerplate, the LSH estimate, a topic cosine).
+how edited the passages are, how much is boilerplate, the LSH estimate, topic similarity).
 ``probability(features)`` is a logistic regression over them, evaluated with numpy from the
 fitted parameters in ``billdiff/data/reuse_model.json``. The parameters are fitted by ``make
 train`` (``bench/train.py``, scikit-learn) on the dev benchmark of ``bench/adoptions.py``;
@@ -27,7 +27,7 @@ FEATURES = (
     "boilerplate_share",  # share of the passages' identical words that is common or stock
     "log_passages",  # log1p of the number of substantive passages
     "estimate",  # LSH estimate (share of the query's band keys the hit shares)
-    "topic_cosine",  # cosine of tf-idf word vectors among the verified candidates
+    "topic_similarity",  # tf-idf similarity of topic vectors, 1.0 = the query's own (topics.py)
 )
 
 
@@ -51,7 +51,7 @@ def pair_features(
         "boilerplate_share": boilerplate_share,
         "log_passages": math.log1p(len(sub)),
         "estimate": estimate,
-        "topic_cosine": cosine,
+        "topic_similarity": cosine,
     }
 
 
@@ -77,7 +77,7 @@ def probability(features: dict[str, float]) -> float:
 
 # features a pair seen outside a search does not have (no LSH probe, no candidate pool): set
 # to the training mean, so that they weigh nothing either way
-_NEUTRAL = ("estimate", "topic_cosine")
+_NEUTRAL = ("estimate", "topic_similarity")
 
 
 def pair_probability(report) -> tuple[float, dict[str, float]]:
@@ -102,7 +102,7 @@ def pair_probability(report) -> tuple[float, dict[str, float]]:
         subst_words=float(len(hit)),
         boilerplate_share=bshare,
         estimate=mean["estimate"],
-        cosine=mean["topic_cosine"],
+        cosine=mean["topic_similarity"],
     )
     return probability(feats), feats
 

@@ -10,8 +10,10 @@ per word (so word offsets, and through them character offsets, are untouched):
   assembly") -> ``@legis``;
 * a statute-code abbreviation ("rcw", "crs", "mca", "ilcs", "usc" ...) -> ``@code``.
 
-The keys are used for *matching only* (alignment seeds and chains, MinHash shingles, corpus
-shingle counts). Reports still show the words as written: a passage's edit operations mark
+The keys are used for *matching only*: the aligner aligns the words between two identical runs
+by their keys (so they are not edits and do not cut a passage; seeds stay runs of words
+identical as written, which is 4x cheaper on citation-dense statute text), and MinHash
+shingles, corpus shingle counts and topic vectors are taken over keys. Reports still show the words as written: a passage's edit operations mark
 "Washington" against "Colorado" as a replacement, and ``identical_words`` counts only words
 that are the same as written.
 """

@@ -101,18 +101,18 @@ def search(
     bp = index.boilerplate()
     qsha = None
     self_indexed = False
-    verified = []  # (Document, Tokens, PairReport or None, shared band keys)
-    pool = [(rid, n_keys) for rid, (n_keys, _w) in ranked[: n_verify + RELATED_POOL]]
+    verified = []  # (Document, Tokens, PairReport, shared band keys)
+    pool = [(rid, n_keys) for rid, (n_keys, _w) in ranked[:n_verify]]
     # the second shortlist: topic neighbours by tf-idf that LSH did not bring (an adoption
     # reworded in places, a bill that took a few sections); aligned like the LSH candidates
+    topic = index.topic_scores(tq.words)
     in_pool = {rid for rid, _ in pool}
     shortlist = [
         rid
-        for rid, _ in index.topic_shortlist(tq.words, k=max(top, TOPIC_SHORTLIST))
+        for rid, _ in sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))
         if rid not in in_pool
-    ]
-    aligned = 0
-    for k, (rid, n_keys) in enumerate(pool + [(rid, 0) for rid in shortlist]):
+    ][: max(top, TOPIC_SHORTLIST)]
+    for rid, n_keys in pool + [(rid, 0) for rid in shortlist]:
         d = index.doc_by_rid(rid)
         if d.id == doc.id:
             qsha = qsha or content_sha(doc)
@@ -120,27 +120,22 @@ def search(
                 self_indexed = True
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
-        if k < n_verify or k >= len(pool):
-            rep = compare_docs(doc, d, tq, td, settings=settings)
-            aligned += 1
-        else:  # beyond the verified LSH candidates: only a topic neighbour, never a finding
-            rep = None
-        verified.append((d, td, rep, n_keys))
+        verified.append((rid, d, td, compare_docs(doc, d, tq, td, settings=settings), n_keys))
     from .lineage_graph.evidence import LawSpans
 
     law_q = LawSpans.of(doc)
-    verified = [(d, td, rep and _amended_law(rep, law_q), n) for d, td, rep, n in verified]
-    reps = [v[2] for v in verified if v[2] is not None and v[2].passages]
+    verified = [(r, d, td, _amended_law(rep, law_q), n) for r, d, td, rep, n in verified]
+    reps = [v[3] for v in verified if v[3].passages]
     ranges = [(p.a_start, p.a_end) for rep in reps for p in rep.passages]
     bp.prefetch(tq, ranges)
     family = family_cover(tq, reps, doc.meta if self_indexed else None)
     common = bp.common_words(tq, ranges, family=family)
-    cosines = topic_cosines(tq, [v[1] for v in verified])
     hits = []
-    for (d, td, rep, n_keys), cos in zip(verified, cosines, strict=True):
+    for rid, d, td, rep, n_keys in verified:
         est = min(1.0, n_keys / max(1, len(qkeys)))
-        if rep is None or not rep.passages:
-            if cos >= settings.related_cosine:
+        cos = min(1.0, topic.get(rid, 0.0))
+        if not rep.passages:
+            if cos >= settings.related_similarity:
                 hits.append(_related(d, len(td), est, cos, doc, tq, settings))
             continue
         hits.append(_hit(rep, bp, tq, common, family, est, cos, len(td)))
@@ -153,13 +148,11 @@ def search(
         {**settings.to_dict(), "index": params.to_dict()},
         __version__,
         fail_on_match,
-        aligned=aligned,
+        aligned=len(verified),
         topic_shortlist=len(shortlist),
     )
 
 
-# LSH candidates beyond the verified ones that are still checked as topic neighbours
-RELATED_POOL = 20
 # documents the tf-idf topic shortlist adds (at least; ``top`` when larger)
 TOPIC_SHORTLIST = 10
 
@@ -167,7 +160,7 @@ TOPIC_SHORTLIST = 10
 def _rank(h: SearchHit):
     """Verified reuse first (by probability, then the score), then related bills by cosine."""
     if h.related:
-        return (1, -h.features.get("topic_cosine", 0.0), h.doc.meta.id)
+        return (1, -h.features.get("topic_similarity", 0.0), h.doc.meta.id)
     return (0, -h.probability, -h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
 
 
@@ -293,9 +286,9 @@ def _related(d: Document, n_words: int, est: float, cos: float, doc, tq, setting
         a_doc=doc,
         b_doc=d,
     )
-    feats = {"topic_cosine": round(cos, 4), "estimate": round(est, 4)}
+    feats = {"topic_similarity": round(cos, 4), "estimate": round(est, 4)}
     why = (
-        f"related: close in topic (tf-idf cosine {cos:.2f}) but no verified shared passage of "
+        f"related: close in topic (tf-idf similarity {cos:.2f}) but no verified shared passage of "
         f"{settings.min_words} or more words"
     )
     return SearchHit(
@@ -348,33 +341,3 @@ def family_cover(tq, reps, query_meta=None):
 
 # identical non-stock words a verified hit shares with the query to count as its family
 FAMILY_WORDS = 60
-
-
-def topic_cosines(tq, others) -> list[float]:
-    """Cosine of sublinear tf-idf vectors of matching keys between the query and each of
-    ``others`` (Tokens), idf taken over the query and those documents: a topic measure that
-    needs no shared passage."""
-    import math
-    from collections import Counter
-
-    from .classes import match_keys
-
-    docs = [Counter(match_keys(tq.words))] + [Counter(match_keys(t.words)) for t in others]
-    n = len(docs)
-    df: Counter = Counter()
-    for c in docs:
-        df.update(c.keys())
-    idf = {w: math.log((1 + n) / (1 + k)) + 1.0 for w, k in df.items()}
-
-    def vec(c):
-        v = {w: (1.0 + math.log(k)) * idf[w] for w, k in c.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        return v, norm
-
-    q, qn = vec(docs[0])
-    out = []
-    for c in docs[1:]:
-        v, vn = vec(c)
-        small, big = (q, v) if len(q) < len(v) else (v, q)
-        out.append(sum(x * big.get(w, 0.0) for w, x in small.items()) / (qn * vn))
-    return out

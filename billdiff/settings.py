@@ -32,7 +32,7 @@ class Settings:
     boilerplate_doc_share: float = 0.05  # shingle in more than this share of documents = common
     boilerplate_min_docs: int = 5
     # --- search -----------------------------------------------------------------------------
-    related_cosine: float = 0.5  # topic cosine at which an unverified candidate is "related"
+    related_similarity: float = 0.2  # topic similarity at which a hit without passages is "related"
     # --- lineage ------------------------------------------------------------------------------
     min_shared_words: int = 40  # substantive reuse needed for a copied-from edge
 

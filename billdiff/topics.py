@@ -5,9 +5,10 @@ Each indexed document keeps its ``TOP_TERMS`` most frequent content terms (match
 ``billdiff.classes``, not stop words, not classes such as numbers or state names), weighted by
 sublinear term frequency (1 + log tf) and scaled to unit length. The index stores them as
 postings ``(term, rid, weight)``. A search scores the documents sharing the query's terms by
-``sum(idf(t)^2 * w_query(t) * w_doc(t))`` — the tf-idf cosine with the idf taken at query time
+``sum(idf(t)^2 * w_query(t) * w_doc(t))`` — a tf-idf dot product with the idf taken at query time
 from the postings (so it follows every add and remove without a refit) — over the terms held
-by fewer than ``max_df`` documents. Pure functions: the index does the storing.
+by few enough documents, scaled so that the query's own vector scores 1.0 (``scores``). Pure
+functions: the index does the storing.
 """
 
 from __future__ import annotations
@@ -61,20 +62,24 @@ def scores(
     df: dict[int, int],
     n_docs: int,
 ) -> dict[int, float]:
-    """rid -> tf-idf cosine with the query over the terms whose ``postings`` (rids, weights)
-    were looked up; ``df``: documents holding each term."""
-    acc: dict[int, float] = {}
+    """rid -> topic similarity with the query, over the terms whose ``postings`` (rids,
+    weights) were looked up (``df``: documents holding each term):
+    ``sum(idf(t)^2 * w_q(t) * w_d(t)) / sum(idf(t)^2 * w_q(t)^2)``, the tf-idf dot product
+    scaled so that a document with the query's own topic vector scores 1.0."""
+    qt, qw = q_terms.tolist(), q_weights.tolist()
     idf2 = {}
-    for t in q_terms.tolist():
+    for t in qt:
         if t in postings:
-            idf2[t] = math.log((1 + n_docs) / (1 + df.get(t, 0))) + 1.0
-            idf2[t] *= idf2[t]
-    qn = math.sqrt(sum((w * w) * idf2[t] for t, w in zip(q_terms.tolist(), q_weights.tolist(), strict=True) if t in idf2)) or 1.0  # fmt: skip
-    for t, qw in zip(q_terms.tolist(), q_weights.tolist(), strict=True):
+            idf2[t] = (math.log((1 + n_docs) / (1 + df.get(t, 0))) + 1.0) ** 2
+    self_score = sum(w * w * idf2[t] for t, w in zip(qt, qw, strict=True) if t in idf2)
+    if not self_score:
+        return {}
+    acc: dict[int, float] = {}
+    for t, w_q in zip(qt, qw, strict=True):
         if t not in postings:
             continue
         rids, ws = postings[t]
-        f = qw * idf2[t] / qn
+        f = w_q * idf2[t] / self_score
         for r, w in zip(rids.tolist(), ws.tolist(), strict=True):
             acc[r] = acc.get(r, 0.0) + f * w
     return acc

@@ -242,10 +242,11 @@ class Index(Writer):
             r: [c, x] for r, c, x in zip(ur.tolist(), n[ur].tolist(), ws[ur].tolist(), strict=True)
         }
 
-    def topic_shortlist(self, words, *, k: int, max_df_share: float = 0.05) -> list:
-        """[(rid, score)] of the ``k`` documents closest to ``words`` by tf-idf over topic
-        vectors (billdiff/topics.py), best first. Terms held by more than ``max_df_share`` of
-        the documents (at least 50) are left out: they cost the most and say the least."""
+    def topic_scores(self, words, *, max_df_share: float = 0.05) -> dict[int, float]:
+        """rid -> topic similarity with ``words`` (tf-idf over topic vectors, 1.0 = the query's
+        own vector; billdiff/topics.py) of every document sharing a topic term. Terms held by
+        more than ``max_df_share`` of the documents (at least 50) are left out: they cost the
+        most and say the least."""
         import sqlite3
 
         import numpy as np
@@ -254,7 +255,7 @@ class Index(Writer):
 
         q_terms, q_w = term_vector(words)
         if not len(q_terms):
-            return []
+            return {}
         n = len(self)
         cap = max(50, int(max_df_share * n))
         postings, df = {}, {}
@@ -272,9 +273,8 @@ class Index(Writer):
                         np.array([w for _, w in rows], dtype=np.float64),
                     )
         except sqlite3.OperationalError:
-            return []  # an index file without topic tables (opened read-only)
-        sc = scores(q_terms, q_w, postings, df, n)
-        return sorted(sc.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+            return {}  # an index file without topic tables (opened read-only)
+        return scores(q_terms, q_w, postings, df, n)
 
     def doc_by_rid(self, rid: int) -> Document:
         return self._get_rid(rid)
