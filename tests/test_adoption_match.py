@@ -164,7 +164,7 @@ def test_probability_rises_with_shared_text_and_is_bounded():
             "identity": 0.95,
             "log_passages": np.log1p(6),
             "estimate": 0.3,
-            "topic_cosine": 0.8,
+            "topic_similarity": 0.8,
         }
     )
     assert 0.0 <= lo < 0.5 < hi <= 1.0
