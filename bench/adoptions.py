@@ -86,14 +86,31 @@ def has_long_passage(a, b) -> bool:
     return any(p.a_words >= MIN_WORDS for p in rep.passages)
 
 
+ALIGNED: list[int] = []  # candidates aligned per search (the candidate reduction)
+
+
 def run_searches(index, queries, top: int) -> tuple[dict, float]:
     """{query id: [(other id, fields), ...] best first}, seconds."""
     t0 = time.perf_counter()
     out = {}
+    ALIGNED.clear()
     for d in queries:
         res = index.search(d, top=top)
+        ALIGNED.append(getattr(res, "aligned", res.candidates_considered))
         out[d.meta.id] = [(h.doc.meta.id, hit_fields(h)) for h in res.hits if h.doc.meta.id != d.meta.id]  # fmt: skip
     return out, time.perf_counter() - t0
+
+
+def settings_from(args):
+    """The billdiff Settings the bench's index uses (defaults unless --min-identity etc.)."""
+    from billdiff.settings import Settings
+
+    kw = {}
+    for name in ("min_identity", "max_gap"):
+        v = getattr(args, name, None)
+        if v is not None:
+            kw[name] = v
+    return Settings(**kw)
 
 
 def shares_wording(sources: dict, others: list, n: int = 20) -> dict:
@@ -223,11 +240,12 @@ def synthetic_run(args, tmp: Path, dump) -> dict:
     fam = corpus.by_act()
     top = max(len(v) for v in fam.values()) + 10
     t0 = time.perf_counter()
-    index = billdiff.Index(tmp / "adoptions.db")
+    index = billdiff.Index(tmp / "adoptions.db", settings=settings_from(args))
     index.add(docs + extra)
     t_build = time.perf_counter() - t0
     queries = [g.doc for g in corpus.docs if g.act is not None]
     results, t_search = run_searches(index, queries, top)
+    aligned = sum(ALIGNED) / max(1, len(ALIGNED))
     index.close()
     t0 = time.perf_counter()
     long_pairs = set()
@@ -259,6 +277,7 @@ def synthetic_run(args, tmp: Path, dump) -> dict:
     m["documents"] = len(docs) + len(extra)
     m["background_statutes"] = len(extra)
     m["top"] = top
+    m["candidates_aligned_per_query"] = round(aligned, 1)
     m["seconds"] = {
         "generate": round(t_gen, 2),
         "build": round(t_build, 2),
@@ -370,6 +389,8 @@ def main(argv=None) -> int:
     ap.add_argument("--background", type=int, default=250)
     ap.add_argument("--background-statutes", type=int, default=0)
     ap.add_argument("--no-real", action="store_true", help="skip the real-pairs section")
+    ap.add_argument("--min-identity", type=float, help="billdiff Settings.min_identity")
+    ap.add_argument("--max-gap", type=int, help="billdiff Settings.max_gap")
     ap.add_argument("--json", type=Path, help="write all figures and parameters here")
     ap.add_argument("--dump-pairs", type=Path, help="one JSON line per (query, hit) pair")
     args = ap.parse_args(argv)
@@ -400,6 +421,10 @@ def main(argv=None) -> int:
     print(
         f"wall time: generate {s['generate']} s, build {s['build']} s, all searches "
         f"{s['search_all']} s ({s['search_per_query']} s/query), compare {s['compare_pairs']} s"
+    )
+    print(
+        f"candidates aligned per query: {m['candidates_aligned_per_query']} of "
+        f"{m['documents']} indexed documents"
     )
     print(table(m, real))
     if real:
