@@ -33,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
 
-from .classes import match_keys
+from .classes import keys_of, match_keys
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
 from .stock import stock_phrase
@@ -93,6 +93,21 @@ def _a_side(words: tuple[str, ...], k: int):
     _A_CACHE.insert(0, (words, k, vocab, side))
     del _A_CACHE[4:]
     return vocab, side
+
+
+class _KeyIds:
+    """B's matching-key ids, computed per slice: only the words between two runs of a chain
+    are ever looked at (most of B is not, and computing all of B's keys for every candidate
+    of a search cost as much as the alignment)."""
+
+    __slots__ = ("words", "vocab")
+
+    def __init__(self, words: tuple[str, ...], vocab: dict[str, int]):
+        self.words, self.vocab = words, vocab
+
+    def __getitem__(self, sl: slice) -> list[int]:
+        get = self.vocab.get
+        return [get(k, -1) for k in keys_of(self.words[sl])]
 
 
 _K_CACHE: list = []  # [(words tuple, key vocab, key ids)], newest first, a few entries
@@ -400,7 +415,7 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
         # between two runs are aligned by matching keys, so a state's own name, citations
         # and numbers are not edits and do not cut a passage
         kvocab, ia = _a_keys(a.words)
-        ib = [kvocab.get(w, -1) for w in match_keys(b.words)]
+        ib = _KeyIds(b.words, kvocab)
     found: list[Passage] = []
     # runs are chained across up to max_gap edited words plus the seed_words - 1 identical
     # words on each side of an edit that no seed covers; _chain_ops then cuts the chain

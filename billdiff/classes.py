@@ -74,6 +74,14 @@ def match_keys(words: tuple[str, ...]) -> tuple[str, ...]:
     for w, keys in _CACHE:
         if w is words:
             return keys
+    out = keys_of(words)
+    _CACHE.insert(0, (words, out))
+    del _CACHE[_CACHE_SIZE:]
+    return out
+
+
+def keys_of(words) -> tuple[str, ...]:
+    """``match_keys`` without the cache (for short slices)."""
     keys = list(map(_SINGLE.__getitem__, words))  # dict lookups in C; new words: __missing__
     n = len(words)
     for i in [i for i, w in enumerate(words) if w in _PAIR_FIRST]:
@@ -83,10 +91,7 @@ def match_keys(words: tuple[str, ...]) -> tuple[str, ...]:
                 keys[i] = keys[i + 1] = STATE
             elif nxt in _LEGIS_2.get(words[i], ()):
                 keys[i] = keys[i + 1] = LEGIS
-    out = tuple(keys)
-    _CACHE.insert(0, (words, out))
-    del _CACHE[_CACHE_SIZE:]
-    return out
+    return tuple(keys)
 
 
 _PAIR_FIRST = frozenset(_STATES_2) | frozenset(_LEGIS_2)

@@ -109,8 +109,8 @@ def search(
     in_pool = {rid for rid, _ in pool}
     shortlist = [
         rid
-        for rid, _ in sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))
-        if rid not in in_pool
+        for rid, sim in sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))
+        if rid not in in_pool and sim >= TOPIC_MIN
     ][: max(top, TOPIC_SHORTLIST)]
     for rid, n_keys in pool + [(rid, 0) for rid in shortlist]:
         d = index.doc_by_rid(rid)
@@ -153,8 +153,10 @@ def search(
     )
 
 
-# documents the tf-idf topic shortlist adds (at least; ``top`` when larger)
+# documents the tf-idf topic shortlist adds (at most; ``top`` when larger), and the topic
+# similarity they need (half the "related" default: below it a bill is no topic neighbour)
 TOPIC_SHORTLIST = 10
+TOPIC_MIN = 0.1
 
 
 def _rank(h: SearchHit):
