@@ -180,12 +180,18 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (
         # WA's standard paragraph applying the Consumer Protection Act (chapter 19.86 RCW)
         "consumer-protection-act",
-        r"(?:for actions brought by the attorney general to enforce this (?:section|chapter|act) )?"
-        r"a violation of this (?:section|chapter|act) is not reasonable in relation to the "
+        r"(?:(?:for actions brought by the attorney general to enforce this (?:section|chapter|"
+        r"act) )?a violation of this (?:section|chapter|act) )?is not reasonable in relation to the "
         r"development and preservation of business and is an unfair or deceptive act in trade or "
         r"commerce and an unfair method of competition for (?:the )?purposes? of applying the "
         r"consumer protection act chapter 19 86 rcw"
-        r"|the legislature finds that the practices covered by this (?:chapter|act) are matters "
+        r"|(?:\w+ )?the attorney general may bring an action in the name of the state or as "
+        r"parens patriae on behalf of persons residing in the state to enforce this "
+        r"(?:section|chapter|act)(?: for actions brought by the attorney general to enforce this "
+        r"(?:section|chapter|act))?"
+        r"|(?:for )?(?:actions )?brought by the attorney general to enforce this (?:section|"
+        r"chapter|act)(?: a violation of this (?:section|chapter|act)(?: is)?)?"
+        r"|the legislature finds that the practices covered by this (?:section|chapter|act) are matters "
         r"vitally affecting the public interest for the purpose of applying the consumer "
         r"protection act chapter 19 86 rcw",
     ),
@@ -242,7 +248,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
-    "reviser consumer enact enacted enacts provision provisions severable effect effective necessary amended added "
+    "reviser consumer patriae enact enacted enacts provision provisions severable effect effective necessary amended added "
     "cited known void definitions legislature read referred chapter repealed invalid "
     "application".split()
 )

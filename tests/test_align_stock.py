@@ -379,6 +379,24 @@ def test_long_title_glue_before_the_enacting_clause(text, name):
     assert stock_phrase(text.split()) == name
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # WA's Consumer Protection Act enforcement formulas, as passages cut them (synthetic
+        # word lists of the published formula)
+        "2 the attorney general may bring an action in the name of the state or as parens "
+        "patriae on behalf of persons residing in the state to enforce this chapter for actions "
+        "brought by the attorney general to enforce this chapter",
+        "brought by the attorney general to enforce this chapter a violation of this chapter is",
+        "is not reasonable in relation to the development and preservation of business and is an "
+        "unfair or deceptive act in trade or commerce and an unfair method of competition for "
+        "purposes of applying the consumer protection act chapter 19 86 rcw",
+    ],
+)
+def test_consumer_protection_act_formulas_and_their_pieces(text):
+    assert stock_phrase(text.split()) == "consumer-protection-act"
+
+
 def test_washington_formulas_in_the_real_bills(corpus):
     """WA's contingent-effective-date notice and Consumer Protection Act paragraph, read from
     the real bills that carry them, are stock."""
