@@ -4,7 +4,8 @@ Corpus statistics are document frequencies of word shingles (the index's ``shing
 table: in how many documents, how many distinct bills and which states each shingle occurs;
 incremental, no refit). Versions of one bill count once, so a bill with many versions does
 not make its own text look common. A shingle is *common* when it occurs in more than
-``settings.boilerplate_doc_share`` of the bills and in at least
+``settings.boilerplate_doc_share`` of the bills (or more than ``boilerplate_sqrt`` times the
+square root of their number, whichever is fewer) and in at least
 ``settings.boilerplate_min_docs`` of them. The boilerplate
 share of a passage is the share of its words covered by common shingles; scores are
 discounted by it (after Linder et al., who divide an alignment's score by how often its text
@@ -48,7 +49,13 @@ class Boilerplate:
         self.min_docs = max(2, settings.boilerplate_min_docs)
         self.limit = max(
             float(settings.boilerplate_min_docs),
-            np.nextafter(settings.boilerplate_doc_share * n_docs, np.inf),
+            np.nextafter(
+                min(
+                    settings.boilerplate_doc_share * n_docs,
+                    settings.boilerplate_sqrt * float(np.sqrt(n_docs)),
+                ),
+                np.inf,
+            ),
         )
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 

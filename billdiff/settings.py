@@ -31,6 +31,10 @@ class Settings:
     # --- boilerplate ------------------------------------------------------------------------
     boilerplate_doc_share: float = 0.05  # shingle in more than this share of documents = common
     boilerplate_min_docs: int = 5
+    # ... or in more than this many times the square root of the number of bills: in a large
+    # corpus 5% is thousands of bills, and a state's task-force or severability wording that
+    # recurs in a few hundred unrelated statutes is boilerplate all the same
+    boilerplate_sqrt: float = 1.0
     # --- search -----------------------------------------------------------------------------
     related_similarity: float = 0.2  # topic similarity at which a hit without passages is "related"
     # --- lineage ------------------------------------------------------------------------------
@@ -69,6 +73,7 @@ class Settings:
             0.0 < self.boilerplate_doc_share <= 1.0,
             f"boilerplate_doc_share={self.boilerplate_doc_share}: use a share in (0, 1]",
         )
+        need(self.boilerplate_sqrt > 0, f"boilerplate_sqrt={self.boilerplate_sqrt}: use > 0")
         need(self.min_shared_words >= 1, f"min_shared_words={self.min_shared_words}: use 1+")
 
     @property

@@ -88,6 +88,12 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(?:remain|continue) in (?:full )?(?:force|effect)(?: and effect)?|severable))"
         r"|the provisions of this (?:act|chapter|title) are (?:declared to be )?severable"
         r"(?: under section 1 31 of the statute on statutes)?"
+        # the WA form cut where two states' endings part ("… is not affected" / "shall not be
+        # affected"): the passage holds all but the ending
+        r"|(?:if any provision of this (?:act|chapter|section|rule) )?(?:or its application to "
+        r"any person or circumstance is held invalid )?the remainder of the (?:act|chapter|"
+        r"section|rule|title) or the application of the provision to other persons or "
+        r"circumstances(?: is not affected| shall not be affected)?"
         # Montana's form
         r"|if a part of this act is invalid(?: in one or more of its applications)? (?:all valid"
         r" parts that are severable from the invalid part remain in effect|the part remains in"
@@ -170,6 +176,20 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"|the following acts or parts of acts are (?:each )?(?:hereby )?repealed",
     ),
     (
+        # WA's task-force formulas: who appoints the legislative members, who is reimbursed
+        "task-force-formula",
+        r"(?:\w+ )?the president of the senate shall appoint one member from each of the two "
+        r"largest caucuses of the senate(?: \w+)? the speaker of the house of representatives "
+        r"shall appoint one member from each of the two largest caucuses of the house of "
+        r"representatives"
+        r"|(?:legislative members of the (?:task force|work group|committee|council) )?(?:are )?"
+        r"reimbursed for travel expenses in accordance with rcw 44 04 120(?: nonlegislative "
+        r"members are not entitled to be reimbursed for travel expenses if they are elected "
+        r"officials or are participating on behalf of an employer governmental entity or other "
+        r"organization(?: any reimbursement for other nonlegislative members is subject to "
+        r"chapter 43 03 rcw)?)?",
+    ),
+    (
         # WA's notice that a contingent effective date has come
         "effective-date-notice",
         r"(?:the )?\w+(?: \w+){0,6}? (?:must|shall) provide (?:written )?notice of the effective "
@@ -248,7 +268,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 )
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
-    "reviser consumer patriae enact enacted enacts provision provisions severable effect effective necessary amended added "
+    "reviser consumer patriae remainder caucuses reimbursed enact enacted enacts provision provisions severable effect effective necessary amended added "
     "cited known void definitions legislature read referred chapter repealed invalid "
     "application".split()
 )

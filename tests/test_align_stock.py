@@ -397,6 +397,28 @@ def test_consumer_protection_act_formulas_and_their_pieces(text):
     assert stock_phrase(text.split()) == "consumer-protection-act"
 
 
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # synthetic word lists of published formulas, cut where two texts part
+        (
+            "if any provision of this act or its application to any person or circumstance is "
+            "held invalid the remainder of the act or the application of the provision to other "
+            "persons or circumstances",
+            "severability",
+        ),
+        (
+            "the president of the senate shall appoint one member from each of the two largest "
+            "caucuses of the senate ii the speaker of the house of representatives shall appoint "
+            "one member from each of the two largest caucuses of the house of representatives",
+            "task-force-formula",
+        ),
+    ],
+)
+def test_formulas_cut_where_two_texts_part(text, name):
+    assert stock_phrase(text.split()) == name
+
+
 def test_washington_formulas_in_the_real_bills(corpus):
     """WA's contingent-effective-date notice and Consumer Protection Act paragraph, read from
     the real bills that carry them, are stock."""
