@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from .memo import Memo
+
 NUM = "#"
 STATE = "@state"
 LEGIS = "@legis"
@@ -97,17 +99,4 @@ def keys_of(words) -> tuple[str, ...]:
 _PAIR_FIRST = frozenset(_STATES_2) | frozenset(_LEGIS_2)
 
 
-class _Keys(dict):
-    """word -> ``word_class(word)``; a miss computes it and keeps it while the cache holds
-    fewer than ``limit`` words (a cache only: the values never depend on it)."""
-
-    limit = 1 << 20
-
-    def __missing__(self, word: str) -> str:
-        k = word_class(word)
-        if len(self) < self.limit:
-            self[word] = k
-        return k
-
-
-_SINGLE = _Keys()
+_SINGLE = Memo(word_class, 1 << 20)

@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..memo import Memo
+
 _M64 = (1 << 64) - 1
 _CHUNK = 512  # shingles permuted at a time: the (512 x num_perm) temporary stays in L2 cache
 
@@ -77,20 +79,7 @@ def _word_hash(w: str) -> int:
     return int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-class _WordCache(dict):
-    """word -> ``_word_hash(word)``; a miss computes the hash and keeps it while the cache
-    holds fewer than ``limit`` words (a cache only: the values never depend on it)."""
-
-    limit = 1 << 21
-
-    def __missing__(self, w: str) -> int:
-        h = _word_hash(w)
-        if len(self) < self.limit:
-            self[w] = h
-        return h
-
-
-_WORD_CACHE = _WordCache()
+_WORD_CACHE = Memo(_word_hash, 1 << 21)
 
 
 def word_hashes(words) -> np.ndarray:
