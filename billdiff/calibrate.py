@@ -31,6 +31,17 @@ FEATURES = (
 )
 
 
+def boilerplate_share(passages) -> float:
+    """Share of the passages' identical words that is stock or corpus-common text (each
+    passage's identical words weighted by its ``boilerplate_share``; stock phrases count
+    whole)."""
+    words = sum(p.identical_words for p in passages)
+    kept = sum(
+        p.identical_words * (1.0 - p.boilerplate_share) for p in passages if not p.stock_phrase
+    )
+    return 1.0 - kept / words if words else 0.0
+
+
 def pair_features(
     report, *, subst_words: float, boilerplate_share: float, estimate: float, cosine: float
 ) -> dict[str, float]:
@@ -85,16 +96,12 @@ def pair_probability(report) -> tuple[float, dict[str, float]]:
     substantive words are A's words in identical stretches of non-boilerplate passages, each
     counted once; the features a search alone has are neutral (the training mean)."""
     hit: set[int] = set()
-    words = weighted = 0.0
     for p in report.passages:
-        words += p.identical_words
-        if not p.stock_phrase:
-            weighted += p.identical_words * (1.0 - p.boilerplate_share)
         if not p.is_boilerplate:
             for op in p.ops:
                 if op.tag == "equal":
                     hit.update(range(op.a_start, op.a_end))
-    bshare = 1.0 - weighted / words if words else 0.0
+    bshare = boilerplate_share(report.passages)
     m = model()
     mean = dict(zip(FEATURES, m["mean"], strict=True))
     feats = pair_features(

@@ -40,13 +40,6 @@ def query_score(passages, common) -> float:
     return float((hit & ~common).sum())
 
 
-def passage_weight(p) -> float:
-    """Verified identical words, discounted by how common the passage's text is."""
-    if p.stock_phrase:
-        return 0.0
-    return p.identical_words * (1.0 - p.boilerplate_share)
-
-
 def reason(rep: PairReport, subst_words: int, prob: float, substantive: bool) -> str:
     n = len(rep.passages)
     head = f"{n} shared passage{'s' if n != 1 else ''}, longest {rep.longest} words"
@@ -121,10 +114,10 @@ def search(
                 continue  # the query itself is indexed
         td = tokenize(d, keep_deleted=settings.keep_deleted)
         verified.append((rid, d, td, compare_docs(doc, d, tq, td, settings=settings), n_keys))
-    from .lineage_graph.evidence import LawSpans
+    from .amend import LawSpans, mark_amended_law
 
     law_q = LawSpans.of(doc)
-    verified = [(r, d, td, _amended_law(rep, law_q), n) for r, d, td, rep, n in verified]
+    verified = [(r, d, td, mark_amended_law(rep, law_q), n) for r, d, td, rep, n in verified]
     reps = [v[3] for v in verified if v[3].passages]
     ranges = [(p.a_start, p.a_end) for rep in reps for p in rep.passages]
     bp.prefetch(tq, ranges)
@@ -166,81 +159,8 @@ def _rank(h: SearchHit):
     return (0, -h.probability, -h.score, -h.report.coverage_a, -h.report.coverage_b, h.doc.meta.id)
 
 
-def _amended_law(rep: PairReport, law_q) -> PairReport:
-    """Passages that lie, in both bills, inside sections amending the same statute section
-    ("RCW 28A.210.090 and … are each amended to read as follows:") are the existing law both
-    quote, not one copying the other: named 'amended-law' (never substantive), as lineage's
-    amends-same-law does — unless the passage holds the same *new* (underlined) words on
-    both sides (``SHARED_AMENDMENT`` or more): then the amendment itself was copied."""
-    from .lineage_graph.evidence import LawSpans
-
-    if not law_q.amend or rep.b_doc is None:
-        return rep
-    law_h = LawSpans.of(rep.b_doc)
-    if not law_h.amend:
-        return rep
-    ps = []
-    for p in rep.passages:
-        if not p.stock_phrase:
-            n, cites = _in_same_law(rep, p, law_q, law_h)
-            # one section quoted alike by two bills amending it is the law they both quote; the
-            # same text run on across several amended sections is one bill's text copied
-            # (companions) — as is the same new (underlined) wording
-            if n >= 0.8 * p.identical_words and len(cites) == 1:
-                if _new_words_shared(rep, p) < SHARED_AMENDMENT:
-                    p = replace(p, stock_phrase="amended-law")
-        ps.append(p)
-    return replace(rep, passages=tuple(ps))
-
-
-def _in_same_law(rep: PairReport, p, law_q, law_h) -> tuple[int, set]:
-    """Identical words of the passage lying, in both bills, in sections that amend the same
-    statute section, and the sections cited."""
-    from .lineage_graph.evidence import LawSpans
-
-    ta, tb = rep.a_tokens, rep.b_tokens
-    n, cites = 0, set()
-    for o in p.ops:
-        if o.tag != "equal":
-            continue
-        for i in range(0, o.a_end - o.a_start):
-            ca = LawSpans.cite_at(law_q.amend, ta.starts[o.a_start + i])
-            if ca and ca == LawSpans.cite_at(law_h.amend, tb.starts[o.b_start + i]):
-                n += 1
-                cites.add(ca)
-    return n, cites
-
-
-# identical inserted (underlined) words a passage must share to count as a copied amendment
-SHARED_AMENDMENT = 5
-
-
-def _new_words_shared(rep: PairReport, p) -> int:
-    """Identical words of the passage that are inserted (new) matter in both bills."""
-    import bisect
-
-    ta, tb = rep.a_tokens, rep.b_tokens
-    ins_a = sorted((m.start, m.end) for m in rep.a_doc.marks if m.kind == "inserted")
-    ins_b = sorted((m.start, m.end) for m in rep.b_doc.marks if m.kind == "inserted")
-    if not ins_a or not ins_b or ta is None or tb is None:
-        return 0
-
-    def inside(spans, starts, pos) -> bool:
-        k = bisect.bisect_right(starts, pos) - 1
-        return k >= 0 and pos < spans[k][1]
-
-    sa, sb = [s for s, _ in ins_a], [s for s, _ in ins_b]
-    n = 0
-    for o in p.ops:
-        if o.tag == "equal":
-            for i in range(o.a_end - o.a_start):
-                ca, cb = ta.starts[o.a_start + i], tb.starts[o.b_start + i]
-                n += inside(ins_a, sa, ca) and inside(ins_b, sb, cb)
-    return n
-
-
 def _hit(rep: PairReport, bp, tq, common, family, est: float, cos: float, n_words: int):
-    from .calibrate import pair_features, probability, threshold
+    from .calibrate import boilerplate_share, pair_features, probability, threshold
 
     ps = tuple(
         replace(
@@ -252,9 +172,7 @@ def _hit(rep: PairReport, bp, tq, common, family, est: float, cos: float, n_word
         for p in rep.passages
     )
     rep = replace(rep, passages=ps)
-    words = sum(p.identical_words for p in ps)
-    weighted = sum(passage_weight(p) for p in ps)
-    bshare = 1.0 - weighted / words if words else 0.0
+    bshare = boilerplate_share(ps)
     score = query_score(ps, common)
     feats = pair_features(
         rep, subst_words=score, boilerplate_share=bshare, estimate=est, cosine=cos

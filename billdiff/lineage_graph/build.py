@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._version import __version__
+from ..amend import LawSpans
 from ..model import LineageEdge, LineageGraph, LineageNode
 from ..settings import DEFAULT, Settings
 from . import graph as g
 from .classify import classify
 from .corpus import LocalBoilerplate, _word_ids, candidate_pairs, load
-from .evidence import LawSpans, evidence
+from .evidence import evidence
 
 Progress = Callable[[int, int, str], None]
 KIN_LOCAL_MAX = 2000  # documents; up to this many an index's boilerplate is checked for kin

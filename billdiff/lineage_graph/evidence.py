@@ -14,68 +14,12 @@ Each passage of the verified alignment is sorted into one of three heaps:
 
 from __future__ import annotations
 
-import bisect
-import re
 from dataclasses import dataclass, replace
 
-from ..model import Document, PairReport, Passage
+from ..amend import LawSpans
+from ..model import PairReport, Passage
 from ..pairwise import compare_docs
 from ..settings import Settings
-
-_CITE = r"\d+[A-Z]?\.\d+[A-Z]?\.\d+[A-Za-z]?"
-_AMEND = re.compile(
-    rf"(?:RCW\s+(?P<rcw>{_CITE})\s+and\s+[^\n]{{0,400}}?|"
-    r"(?:Section|§)\s+(?P<gen>\d+\w*[.\-]\d[\w.\-]*)[^\n]{0,200}?)"
-    r"\b(?:is|are)\s+(?:hereby\s+)?(?:each\s+)?amended\s+to\s+read\s+as\s+follows",
-    re.I,
-)
-_CODIFIED = re.compile(rf"^[ \t]*RCW[ \t]+(?P<cite>{_CITE})[ \t]*$", re.M)
-_ENACTING = re.compile(r"\bbe\s+it\s+(?:further\s+)?enacted\b", re.I)
-_NEXT_SECTION = re.compile(
-    r"^[ \t]*(?:NEW SECTION\.|Sec\.[ \t]+\d+\.|SECTION[ \t]+\d+\.|"
-    r"SEC\.[ \t]+\d+\.|PART[ \t]+[IVXL\d]+|RCW[ \t]+\d)",
-    re.M,
-)
-
-
-@dataclass(frozen=True)
-class LawSpans:
-    """Character spans of a document that amend a cited section, or that *are* one."""
-
-    amend: tuple[tuple[int, int, str], ...]
-    codified: tuple[tuple[int, int, str], ...]
-    body_start: int = 0  # where the enacting clause starts; before it is the bill's header
-
-    @staticmethod
-    def of(doc: Document) -> LawSpans:
-        text = doc.text
-        heads = [m.start() for m in _NEXT_SECTION.finditer(text)]
-
-        def end_after(pos: int) -> int:
-            k = bisect.bisect_right(heads, pos)
-            return heads[k] if k < len(heads) else len(text)
-
-        amend = tuple(
-            (m.start(), end_after(m.end()), _norm(m.group("rcw") or m.group("gen")))
-            for m in _AMEND.finditer(text)
-        )
-        codified = tuple(
-            (m.start(), end_after(m.end()), _norm(m.group("cite")))
-            for m in _CODIFIED.finditer(text)
-        )
-        enact = _ENACTING.search(text)
-        return LawSpans(amend, codified, enact.start() if enact else 0)
-
-    @staticmethod
-    def cite_at(spans, pos: int) -> str:
-        for s, e, c in spans:
-            if s <= pos < e:
-                return c
-        return ""
-
-
-def _norm(cite: str) -> str:
-    return cite.rstrip(".").upper()
 
 
 @dataclass
