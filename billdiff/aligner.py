@@ -32,6 +32,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import replace
+from itertools import repeat
+
+import numpy as np
 
 from .classes import keys_of, match_keys
 from .model import EditOp, Passage, Tokens
@@ -76,6 +79,25 @@ class _ASide:
         if multi:
             for i in [i for i, g in enumerate(ga) if g in multi]:
                 self.pos.setdefault(ga[i], []).append(i)
+        self.codes = np.unique(_gram_codes(ia, k))  # for the prefilter of B's k-grams
+
+
+_GRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _gram_codes(ids: list[int], k: int) -> np.ndarray:
+    """A 64-bit code per k-gram of ``ids`` (wrapping multiply-add): equal k-grams get equal
+    codes, so a k-gram whose code A lacks is not in A. Codes only filter; the k-grams
+    themselves are compared, so a collision costs a lookup, never a wrong run."""
+    x = np.array(ids, dtype=np.int64).astype(np.uint64)
+    n = len(x) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        h = x[:n].copy()
+        for t in range(1, k):
+            h = h * _GRAM_MUL + x[t : t + n]
+    return h
 
 
 _A_CACHE: list = []  # [(words tuple, k, vocab, _ASide)], newest first, a few entries
@@ -132,30 +154,32 @@ def _exact_runs(side: _ASide, ib: list[int], k: int) -> list[tuple[int, int, int
     if na < k or nb < k:
         return []
     last, count_a, multi = side.last, side.count_a, side.multi
-    gb = list(zip(*(ib[t:] for t in range(k)), strict=False))
+    # only B's k-grams whose code A has can be shared (most of B, for most candidates, is not):
+    # the tuples are built and looked up for those positions only
+    js = np.flatnonzero(np.isin(_gram_codes(ib, k), side.codes, assume_unique=False)).tolist()
+    gb = {j: tuple(ib[j : j + k]) for j in js}
     starts: list[tuple[int, int]] = []
     if multi:
-        count_b = Counter(g for g in gb if g in multi)
+        count_b = Counter(g for g in gb.values() if g in multi)
         pos = side.pos
         crowded = {g for g in count_b if count_a[g] * count_b[g] > _MAX_PAIRS_PER_GRAM}
         rank: dict[tuple, int] = {}
-        for j in [j for j, g in enumerate(gb) if g in multi]:
+        for j in [j for j in js if gb[j] in multi]:
             g = gb[j]
             pa = pos[g]
             if g in crowded:
                 r = rank[g] = rank.get(g, -1) + 1
                 c = r * (len(pa) - 1) // max(count_b[g] - 1, 1)
                 starts += [(pa[t], j) for t in range(max(c - 1, 0), min(c + 2, len(pa)))]
-            elif j > 0 and gb[j - 1] in crowded:
+            elif j > 0 and gb.get(j - 1) in crowded:
                 starts += [(i, j) for i in pa]
             else:
                 starts += [(i, j) for i in pa if i == 0 or j == 0 or ia[i - 1] != ib[j - 1]]
-    hits = list(map(last.get, gb))
-    starts += [
-        (i, j)
-        for j, i in enumerate(hits)
-        if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1]) and gb[j] not in multi
-    ]
+    for j in js:
+        g = gb[j]
+        i = last.get(g)
+        if i is not None and (i == 0 or j == 0 or ia[i - 1] != ib[j - 1]) and g not in multi:
+            starts.append((i, j))
     runs = []
     run_end: dict[int, int] = {}  # diagonal j - i -> end (in A) of the last run found on it
     for i, j in sorted(starts, key=lambda s: (s[1], s[0])):
@@ -407,7 +431,7 @@ def align(a: Tokens, b: Tokens, *, settings: Settings = DEFAULT) -> tuple[Passag
     # of A has that id (A's vocabulary and k-grams are built once per A: see _a_side)
     vocab, side = _a_side(a.words, s.seed_words)
     ia = side.ia
-    ib = [vocab.get(w, -1) for w in b.words]
+    ib = list(map(vocab.get, b.words, repeat(-1)))  # dict.get(w, -1) called from C
     runs = _exact_runs(side, ib, s.seed_words)
     if s.word_classes:
         # seeds are runs of words identical as written (class keys would seed every "RCW

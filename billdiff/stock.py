@@ -325,12 +325,12 @@ _NUMBER = re.compile(r"\d{1,4}")
 def menu_item(item: str) -> bool:
     """A navigation label: 1-4 words starting with a capital, no digits, no sentence
     punctuation, no legal word ("Home", "Contact us", "Bill Search")."""
+    if not item[:1].isupper() or _SENTENCE_PUNCT.search(item):
+        return False  # the cheap tests first: most lines of a bill fail one of them
     words = _WORD.findall(item)
     return (
         0 < len(words) <= 4
-        and item[:1].isupper()
         and not any(ch.isdigit() for ch in item)
-        and not _SENTENCE_PUNCT.search(item)
         and _LEGAL.isdisjoint(w.lower() for w in words)
     )
 

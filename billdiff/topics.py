@@ -18,6 +18,8 @@ from collections import Counter
 
 import numpy as np
 
+from .memo import Memo
+
 TOP_TERMS = 64
 
 # function words and words every bill carries: they say nothing of a bill's topic
@@ -38,6 +40,9 @@ def _is_term(key: str) -> bool:
     return len(key) >= 3 and key[0].isalpha() and key not in STOP
 
 
+_TERM = Memo(_is_term, 1 << 20)
+
+
 def term_vector(words, *, top: int = TOP_TERMS) -> tuple[np.ndarray, np.ndarray]:
     """(term hashes int64, weights float32) of a document's ``top`` most frequent content
     terms, unit length; ties broken by the term itself, so the same words give the same
@@ -45,8 +50,15 @@ def term_vector(words, *, top: int = TOP_TERMS) -> tuple[np.ndarray, np.ndarray]
     from .classes import match_keys
     from .index.sketch import word_hashes
 
-    counts = Counter(k for k in match_keys(tuple(words)) if _is_term(k))
-    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    counts = Counter(match_keys(tuple(words)))  # counted in C
+    cand = list(filter(_TERM.__getitem__, counts))  # content terms, tested once per key
+    cvals = list(map(counts.__getitem__, cand))
+    if len(cand) > top:  # only the terms at least as frequent as the top-th go to the sort
+        keep = np.flatnonzero(np.array(cvals) >= sorted(cvals)[-top]).tolist()
+        cand, cvals = [cand[i] for i in keep], [cvals[i] for i in keep]
+    # most frequent first, ties by the term (so the same words give the same vector)
+    ranked = sorted(zip([-c for c in cvals], cand, strict=True))[:top]
+    best = [(k, -neg) for neg, k in ranked]
     if not best:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     terms = (word_hashes([t for t, _ in best]) >> np.uint64(1)).astype(np.int64)

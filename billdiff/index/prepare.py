@@ -59,8 +59,9 @@ def prepare_doc(doc: Document, params: SketchParams, keep_deleted: bool) -> Prep
     from ..topics import term_vector
 
     tokens = tokenize(doc, keep_deleted=keep_deleted)
-    sk = sketch_words(tokens.words, params)
-    terms, weights = term_vector(tokens.words)
+    words = tuple(tokens.words)  # one object: sketch and term_vector share its matching keys
+    sk = sketch_words(words, params)
+    terms, weights = term_vector(words)
     return Prepared(
         doc,
         text_blob(doc),

@@ -233,15 +233,7 @@ class Writer:
             )
             if len(prep.terms):
                 con.execute("INSERT INTO topics VALUES(?,?)", (rid, prep.terms.tobytes()))
-                con.executemany(
-                    "INSERT INTO term_postings VALUES(?,?,?)",
-                    zip(
-                        prep.terms.tolist(),
-                        [rid] * len(prep.terms),
-                        prep.term_weights.tolist(),
-                        strict=True,
-                    ),
-                )
+                self._stage_terms.append((prep.terms, rid, prep.term_weights))
             self._stage_lsh.append((prep.keys, rid))
             self._staged += len(prep.keys)
             self._stage_counts(m, rid, prep.shingles, +1)
@@ -257,6 +249,7 @@ class Writer:
     def _reset_stage(self) -> None:
         self._stage_lsh: list[tuple[np.ndarray, int]] = []
         self._stage_df: list[tuple[np.ndarray, np.ndarray, int, int]] = []
+        self._stage_terms: list[tuple[np.ndarray, int, np.ndarray]] = []
         self._staged = 0
 
     def _stage_counts(self, m: Metadata, rid: int, shingles: np.ndarray, sign: int) -> None:
@@ -284,6 +277,17 @@ class Writer:
             states = np.concatenate([np.full(len(x[0]), x[3], np.int64) for x in self._stage_df])
             o = np.argsort(h, kind="stable")
             self._runs(DF).write([combine_counts(h[o], [docs[o], bills[o], states[o]])])
+        if self._stage_terms:
+            # one sorted batch: B-tree inserts in key order touch each page once (inserting
+            # each document's 64 postings as it came made building the index ~10% slower)
+            terms = np.concatenate([t for t, _, _ in self._stage_terms])
+            rids = np.concatenate([np.full(len(t), r, np.int64) for t, r, _ in self._stage_terms])
+            ws = np.concatenate([w for _, _, w in self._stage_terms]).astype(np.float64)
+            o = np.lexsort((rids, terms))
+            self._con.executemany(
+                "INSERT INTO term_postings VALUES(?,?,?)",
+                zip(terms[o].tolist(), rids[o].tolist(), ws[o].tolist(), strict=True),
+            )
         self._reset_stage()
         return n
 
@@ -369,6 +373,7 @@ class Writer:
         con = self._con
         con.execute("INSERT OR IGNORE INTO dead VALUES(?)", (rid,))
         self._stage_counts(doc.meta, rid, prep.shingles, -1)
+        self._stage_terms = [x for x in self._stage_terms if x[1] != rid]  # not yet written
         row = con.execute("SELECT terms FROM topics WHERE rid=?", (rid,)).fetchone()
         if row is not None:
             terms = np.frombuffer(row[0], dtype=np.int64).tolist()
