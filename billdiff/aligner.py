@@ -156,7 +156,9 @@ def _exact_runs(side: _ASide, ib: list[int], k: int) -> list[tuple[int, int, int
     last, count_a, multi = side.last, side.count_a, side.multi
     # only B's k-grams whose code A has can be shared (most of B, for most candidates, is not):
     # the tuples are built and looked up for those positions only
-    js = np.flatnonzero(np.isin(_gram_codes(ib, k), side.codes, assume_unique=False)).tolist()
+    hb, ca = _gram_codes(ib, k), side.codes
+    at = np.minimum(np.searchsorted(ca, hb), len(ca) - 1)  # sorted A codes: no sort of B
+    js = np.flatnonzero(ca[at] == hb).tolist()
     gb = {j: tuple(ib[j : j + k]) for j in js}
     starts: list[tuple[int, int]] = []
     if multi:

@@ -168,13 +168,13 @@ class Boilerplate:
         d = docs[lo:hi]
         if family is None or hi <= lo:
             return d
-        fam = np.asarray(family, dtype=np.int64)
+        fam = np.asarray(family)  # no dtype: a copy of a whole query's counts per passage
         n = len(fam)
         idx = np.arange(lo, hi)
         held = fam[idx]
         for t in range(1, k):
             held = np.minimum(held, fam[np.minimum(idx + t, n - 1)])
-        return np.where(held > 0, np.maximum(d - held + 1, 1), d)
+        return np.where(held > 0, np.maximum(d - held.astype(np.int64) + 1, 1), d)
 
     def _is_common(self, docs, states, family, lo: int, hi: int, k: int) -> np.ndarray:
         """Shingles starting at lo..hi-1 that are common: in at least ``limit`` bills net of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
@@ -84,11 +85,18 @@ class Settings:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The settings as a new dict (a copy: callers may change it)."""
+        return dict(_as_dict(self))
 
     def cache_key(self) -> str:
         blob = json.dumps(self.to_dict(), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=64)
+def _as_dict(settings: Settings) -> dict:
+    # every compared pair's report carries the settings: asdict per pair cost 1% of a search
+    return asdict(settings)
 
 
 DEFAULT = Settings()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from .memo import Memo
+
 _W = r"(?: \w+)"  # one more word
 # a state's name: one or two words (never "Illinois represented", "Michigan enact")
 _STATE = r"\w+(?: (?!(?:represented|in|as|do|enacts?|hereby)\b)\w+)?"
@@ -298,16 +300,21 @@ def stock_cover(words) -> tuple[list[bool], dict[str, int]]:
 
 def stock_phrase(words) -> str:
     """Name(s) of the stock phrase(s) making up ``words`` ('+'-joined), or '' if substantive."""
-    words = list(words)
-    if not words:
-        return ""
-    if _ANCHORS.isdisjoint(words):
+    words = tuple(words)
+    if not words or _ANCHORS.isdisjoint(words):
         return ""  # every named pattern needs one of these words: most passages stop here
+    return _STOCK_MEMO[words]  # one search meets the same clause in many candidates
+
+
+def _stock_phrase(words: tuple[str, ...]) -> str:
     covered, named = stock_cover(words)
     uncovered = len(words) - sum(covered)
     if not named or uncovered > max(2, int(0.15 * len(words))):
         return ""
     return "+".join(sorted(named, key=lambda n: (-named[n], n)))
+
+
+_STOCK_MEMO = Memo(_stock_phrase, 1 << 14)
 
 
 # --- scraping junk: text that is not law at all ----------------------------------------------
