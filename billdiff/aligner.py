@@ -79,7 +79,7 @@ class _ASide:
         if multi:
             for i in [i for i, g in enumerate(ga) if g in multi]:
                 self.pos.setdefault(ga[i], []).append(i)
-        self.codes = np.unique(_gram_codes(ia, k))  # for the prefilter of B's k-grams
+        self.codes = np.sort(_gram_codes(ia, k))  # for the prefilter of B's k-grams
 
 
 _GRAM_MUL = np.uint64(0x9E3779B97F4A7C15)

@@ -327,6 +327,7 @@ _LEGAL = frozenset(
 _SENTENCE_PUNCT = re.compile(r"[.;:,?!()§\[\]]")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d{1,4}")
+_NUMERIC_WORD = re.compile(r"\b\d\w*")  # a \w+ word that starts with a digit
 
 
 def menu_item(item: str) -> bool:
@@ -383,10 +384,14 @@ def junk_kind(text: str) -> str:
     words = _WORD.findall(text)
     if not words:
         return ""
-    nums = [int(w) for w in words if _NUMBER.fullmatch(w)]
-    if len(nums) >= 0.85 * len(words) and _longest_count_up(nums) >= 5:
-        return "line-numbers"
+    # a cheap count first: law text is mostly not numbers, so most passages stop here
+    if len(_NUMERIC_WORD.findall(text)) >= 0.85 * len(words):
+        nums = [int(w) for w in words if _NUMBER.fullmatch(w)]
+        if len(nums) >= 0.85 * len(words) and _longest_count_up(nums) >= 5:
+            return "line-numbers"
     lines = text.splitlines()
+    if "|" not in text and len(lines) < len(words) / 4:
+        return ""  # menu lines without "|" hold 3 words at most: too few lines for 3/4
     flags = menu_lines(lines)
     on_menu = sum(len(_WORD.findall(ln)) for ln, f in zip(lines, flags, strict=True) if f)
     if sum(flags) >= 3 and on_menu >= 0.75 * len(words):
