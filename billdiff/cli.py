@@ -34,7 +34,18 @@ COMMANDS = {
 }
 
 
+class _PipeClosed(Exception):
+    """The reader of our stdout went away (``billdiff compare A B | head -1``)."""
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx):
+        # click turns a closed pipe into exit 1, which billdiff reserves for findings
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as err:
+            raise _PipeClosed() from err
+
     def list_commands(self, ctx):
         return list(COMMANDS)
 
@@ -95,11 +106,30 @@ def environment_error(err: BaseException) -> str:
     return ""
 
 
+def _closed_pipe() -> None:
+    """End quietly the way other Unix tools do when their reader closes the pipe: killed by
+    SIGPIPE (exit status 141 in a shell), never exit 1 (findings) and never a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit
+    except (OSError, ValueError):
+        pass
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    sys.exit(141)
+
+
 def main(argv=None) -> None:
     from .errors import BilldiffError
 
     try:
         rv = cli.main(args=argv, prog_name="billdiff", standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
+    except (_PipeClosed, BrokenPipeError):
+        _closed_pipe()
     except BilldiffError as err:
         click.echo(f"error: {err.oneline()}", err=True)
         sys.exit(err.exit_code)
@@ -112,8 +142,6 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
     except Exception as err:  # a bug in billdiff, not the user's mistake
         if os.environ.get("BILLDIFF_DEBUG"):
             raise

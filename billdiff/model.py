@@ -227,6 +227,13 @@ class SearchResult:
     aligned: int = 0  # candidates verified by alignment (LSH's and the topic shortlist's)
     topic_shortlist: int = 0  # candidates the tf-idf topic shortlist added to LSH's
 
+    def __iter__(self):
+        """The hits, best first: ``for hit in index.search(doc): ...``."""
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
     @property
     def exit_code(self) -> int:
         if self.fail_on_match and any(h.substantive for h in self.hits):

@@ -118,12 +118,11 @@ def test_hostile_bill_text_stays_inert(browser, tmp_path):
     # the graph is there and every node is drawn
     assert pg.locator("#lineage-graph").is_visible()
     assert pg.locator("#lineage-graph a.node").count() == len(g.nodes)
-    # boilerplate-only edges are drawn on demand (a CSS-only toggle)
-    bp = pg.locator("#lineage-graph a.edge.t-boilerplate-only path")
-    assert bp.count() == sum(e.type == "boilerplate-only" for e in g.drawn_edges) >= 1
-    assert not bp.first.is_visible()
-    pg.click("label[for=show-bp]")
-    assert bp.first.is_visible()
+    # pairs that share only common text are not drawn: one visible table row each
+    n_bp = sum(e.type == "boilerplate-only" for e in g.drawn_edges)
+    assert n_bp >= 1 and pg.locator("#lineage-graph a.edge.t-boilerplate-only").count() == 0
+    assert pg.locator("#common tr[id]").count() == n_bp
+    assert pg.locator("#common tr[id]").first.is_visible()
     w.clean()
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / "lineage-report-synthetic.png"), full_page=True)
@@ -145,7 +144,8 @@ def test_real_report_renders_graph_and_side_by_side_passages(browser, tmp_path, 
         r = nodes.nth(i).locator("rect").bounding_box()
         assert r and r["width"] > 100 and r["height"] > 30
         assert nodes.nth(i).locator("text").first.text_content().strip()
-    assert pg.locator("#lineage-graph a.edge").count() == len(g.drawn_edges)
+    lineage_edges = [e for e in g.drawn_edges if e.type != "boilerplate-only"]
+    assert pg.locator("#lineage-graph a.edge").count() == len(lineage_edges)
     # the first passage: source and target side by side, same row, both with text
     sides = pg.locator("#edges details.passage[open] .sbs").first.locator(".side")
     left, right = sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
@@ -162,4 +162,46 @@ def test_real_report_renders_graph_and_side_by_side_passages(browser, tmp_path, 
     graph.screenshot(path=str(ARTIFACTS / "lineage-graph.png"))
     pg.locator("#edges section.edge").first.scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "lineage-passages.png"))
+    pg.close()
+
+
+def test_demo_report_tells_the_story_first(browser, tmp_path, corpus):
+    """The demo's corpus (the facial-recognition manifest, offline against ../shared): the top
+    of the page, before any scrolling, says which bill's text went where, and Washington's
+    SB 6280 reads as the model of the family."""
+    from billdiff.corpus import documents, fetch_corpus, load_manifest
+    from billdiff.lineage_graph import lineage
+    from billdiff.report.lineage_json import CROSS_BILL
+
+    rep = fetch_corpus(
+        load_manifest("facial-recognition"),
+        mirror=corpus,
+        cache_dir=tmp_path / "cache",
+        offline=True,
+    )
+    g = lineage(documents(rep))
+    missing = [(i.id, i.error or i.status) for i in rep.items if not i.available]
+    w = Watched(browser, width=1280, height=800)
+    w.open(write_report(g, tmp_path / "demo", missing=missing))
+    pg = w.page
+    story = pg.locator("#summary ol.story li")
+    assert story.count() >= 5
+    head = pg.locator("#summary h3").first
+    assert head.inner_text() == "Who took whose text"
+    assert head.bounding_box()["y"] < 800 and story.first.bounding_box()["y"] < 800
+    kinds = [s.text_content() for s in story.all()]  # the folded ones too
+    assert all(any(k in s for k in CROSS_BILL) for s in kinds), kinds
+    # strongest edges: text that went from one bill to another comes first
+    first_find = pg.locator("ol.finds li .t").first.inner_text()
+    assert first_find in CROSS_BILL, first_find
+    # the largest family's model-bill candidate is Washington's SB 6280
+    fam = pg.locator("#summary ul li").first.inner_text()
+    assert "SB 6280" in fam and fam.startswith("family"), fam
+    # what could not be had is said, with why
+    if missing:
+        rows = pg.locator("#missing tr")
+        assert rows.count() == len(missing) + 1
+    w.clean()
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "lineage-demo-top.png"))
     pg.close()

@@ -262,8 +262,37 @@ def test_cli_fetch_from_the_mirror_offline(cli, corpus, tmp_path):
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
     assert f"{held} of {len(m.docs)} documents available" in out
-    assert "missing: ca-2020-ab2261-introduced" in out
+    # what could not be had is said once per reason, each id named, not one line per document
+    not_had = [d for d in m.docs if d.id not in mirror_index(corpus)]
+    lines = [ln for ln in out.splitlines() if " not had — " in ln]
+    assert 1 <= len(lines) <= 3 < len(not_had), lines
+    assert "missing:" not in out
+    for d in not_had:
+        assert sum(d.id in ln.split(": ", 1)[1].split(", ") for ln in lines) == 1, d.id
     assert "Traceback" not in r.stderr.decode()
+
+
+def test_lineage_from_a_fetched_index_says_what_is_missing(cli, corpus, tmp_path):
+    """corpus fetch records what it could not get in the index; lineage --db says so once on
+    the terminal and lists each one, with why, in the HTML report."""
+    db = tmp_path / "fr.db"
+    r = cli(
+        "corpus", "fetch", "facial-recognition", "--mirror", str(corpus), "--offline",
+        "--db", str(db), "--cache-dir", str(tmp_path / "cache"), "-q",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    m = load_manifest("facial-recognition")
+    not_had = sorted(d.id for d in m.docs if d.id not in mirror_index(corpus))
+    r = cli("lineage", "--db", str(db), "--out", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert out.count("could not be had") == 1
+    assert f"{len(not_had)} corpus documents could not be had" in out
+    html = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    section = html[html.index("<section id='missing'>") :]
+    section = section[: section.index("</section>")]
+    assert sorted(re.findall(r"<tr><td>([^<]+)</td>", section)) == not_had
+    assert "offline, and neither the cache nor the mirror holds it" in section
 
 
 def test_cli_nothing_available_exits_2(cli, tmp_path):

@@ -14,8 +14,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_opens_with_the_two_commands():
-    first = [ln.strip() for ln in README.splitlines() if ln.strip()][:2]
-    assert first == ["make demo", "make test"]
+    """The project's title, then the two commands, before anything else."""
+    first = [ln.strip() for ln in README.splitlines() if ln.strip()][:3]
+    assert first == ["# billdiff", "make demo", "make test"]
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
@@ -51,3 +52,27 @@ def test_readme_examples_run(corpus, tmp_path):
             assert r.returncode == 0, (args, err)
     assert (work / "reports" / "mine" / "index.html").is_file()
     assert (work / "bills.db").is_file() and (work / "fr.db").is_file()
+
+
+def test_readme_python_example_runs(corpus, tmp_path, monkeypatch):
+    """The README's Python block, run as written on real bills (its file names mapped to real
+    files of ../shared/corpus)."""
+    block = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    us = corpus / "us-congress"
+    fr = corpus / "facial-recognition"
+    real = {
+        "a.pdf": us / "us-117-hr2008-ih.pdf",
+        "b.txt": us / "us-117-hr2008-eh.txt",
+        "bill.htm": fr / "wa-2021-sb5104-introduced.htm",
+    }
+    for name in re.findall(r'"([\w.-]+\.(?:pdf|txt|htm))"', block):
+        assert name in real, f"README example names {name}: map it to a real file here"
+    code = block
+    for name, path in real.items():
+        code = code.replace(f'"{name}"', repr(str(path)))
+    code = code.replace('"bills/"', repr(str(fr) + "/"))
+    monkeypatch.chdir(tmp_path)  # bills.db is written here
+    ns: dict = {}
+    exec(compile(code, "README.md", "exec"), ns)  # noqa: S102
+    assert ns["report"].passages and list(ns["result"]) == list(ns["result"].hits)
+    assert len(ns["result"]) >= 1 and ns["graph"].edges

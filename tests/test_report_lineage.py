@@ -22,7 +22,7 @@ from billdiff.errors import BilldiffError
 from billdiff.report.csv_ import COLUMNS, edges_csv
 from billdiff.report.dot import to_dot
 from billdiff.report.html import render_html, write_report
-from billdiff.report.lineage_json import SCHEMA, dumps, graph_to_dict, ordered_edges
+from billdiff.report.lineage_json import SCHEMA, dumps, graph_to_dict, ordered_edges, story_order
 from billdiff.report.tree import render_lineage
 
 FILES = ("index.html", "lineage.json", "edges.csv", "lineage.dot")
@@ -131,8 +131,12 @@ def test_svg_draws_every_node_and_only_drawn_edges(syn):
     assert nodes == {n.id for n in syn.nodes}
     drawn_ids = {a["data-edge"] for t, a in page.tags if t == "a" and "data-edge" in a}
     ids = ordered_edges(syn)
-    assert drawn_ids == {i for i, e in ids if not e.reduced}
-    assert all(e.reduced for i, e in ids if i not in drawn_ids)
+    lineage_ids = {i for i, e in ids if not e.reduced and e.type != "boilerplate-only"}
+    assert drawn_ids == lineage_ids
+    assert all(e.reduced or e.type == "boilerplate-only" for i, e in ids if i not in drawn_ids)
+    # pairs that share only common text are one table row each, not drawn
+    common = {i for i, e in ids if not e.reduced and e.type == "boilerplate-only"}
+    assert common and {a["id"] for t, a in page.tags if t == "tr" and "id" in a} == common
     inferred = [a for t, a in page.tags if t == "a" and "inferred" in a.get("class", "")]
     assert [a["data-node"] for a in inferred] == [n.id for n in syn.nodes if n.inferred]
 
@@ -146,9 +150,10 @@ def _words(s: str) -> list[str]:
 
 def test_passage_sides_reproduce_the_text_and_mark_equal_words(real):
     page = parse(render_html(real))
-    expected = []  # the sides, in page order: source then target of each drawn edge
-    for _, e in ordered_edges(real):
-        if e.reduced:
+    expected = []  # the sides, in page order (story order): source then target of each edge
+    for _, e in story_order(ordered_edges(real)):
+        # common-text pairs are a table; versions and companions point to lineage.json
+        if e.reduced or e.type in ("boilerplate-only", "version-of", "companion-of"):
             continue
         rep = e.report
         src_a = rep.a.meta.id == e.source

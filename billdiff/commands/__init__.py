@@ -12,4 +12,11 @@ def make_console(*, width: int | None = None, stderr: bool = False):
 
     stream = sys.stderr if stderr else sys.stdout
     no_color = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
-    return Console(file=stream, width=width, no_color=no_color, highlight=False, soft_wrap=False)
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here, which billdiff reserves for findings: let cli.main end it
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(file=stream, width=width, no_color=no_color, highlight=False, soft_wrap=False)

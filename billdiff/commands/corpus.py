@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..plural import count
 from . import make_console
 
 
@@ -57,7 +58,7 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
 
     Exit 0 when at least one document is available (the missing ones are listed), 2 when none.
     """
-    from ..corpus import documents, fetch_corpus, load_manifest
+    from ..corpus import documents, fetch_corpus, load_manifest, missing_summary
 
     manifest = load_manifest(name)
     width = len(str(len(manifest.docs)))
@@ -84,14 +85,13 @@ def fetch_cmd(name, mirror, offline, cache_dir, db, no_index, min_interval, time
         if rep.count(s)
     )
     click.echo(
-        f"{manifest.name}: {len(rep.available)} of {len(rep.items)} documents available ({counts})"
+        f"{manifest.name}: {len(rep.available)} of {count(len(rep.items), 'document')} available "
+        f"({counts})"
     )
     for item in rep.warnings:
         click.echo(f"warning: {item.id}: {item.warning}")
-    for item in rep.missing:
-        first, *rest = item.error.split(" | ")
-        more = f" (and {len(rest)} other URL{'s' * (len(rest) > 1)})" if rest else ""
-        click.echo(f"missing: {item.id}: {first}{more}")
+    for line in missing_summary(rep.not_had):  # one line per reason, not one per document
+        click.echo(line)
     if not rep.available:
         click.echo(
             f"error: no document of {manifest.name!r} could be had — check the network, "
@@ -114,8 +114,10 @@ def _index(rep, db, documents) -> None:
     docs = documents(rep, problems=problems)
     for doc_id, msg in problems:
         click.echo(f"warning: {doc_id}: not indexed: {msg}")
-    Index(db).add(docs, replace=True)
-    click.echo(f"indexed {len(docs)} documents into {db or 'the default index'}")
+    with Index(db) as ix:
+        ix.add(docs, replace=True)
+        ix.record_not_had(rep.manifest, rep.not_had)
+    click.echo(f"indexed {count(len(docs), 'document')} into {db or 'the default index'}")
 
 
 @corpus.command("list")
@@ -136,7 +138,7 @@ def list_cmd(name, cache_dir, mirror):
     if not name:
         for n in available_manifests():
             m = load_manifest(n)
-            click.echo(f"{n}\t{len(m.docs)} documents\t{m.description}")
+            click.echo(f"{n}\t{count(len(m.docs), 'document')}\t{m.description}")
         return
     out = make_console()
     from rich.markup import escape
@@ -144,7 +146,7 @@ def list_cmd(name, cache_dir, mirror):
 
     m = load_manifest(name)
     stems = mirror_index(mirror) if mirror else {}
-    t = Table(title=f"{m.name} ({len(m.docs)} entries)", show_lines=False)
+    t = Table(title=f"{m.name} ({count(len(m.docs), 'entry', 'entries')})", show_lines=False)
     for col in ("id", "bill", "version", "date", "url", "have"):
         t.add_column(col, overflow="fold", no_wrap=col in ("id", "date", "have"))
     for d in m.docs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -137,7 +138,7 @@ def add(
     Adding the same content again does nothing; the same id with other content needs --replace.
     """
     from ..errors import InputError
-    from ..index import Index
+    from ..index import Index, default_db_path
 
     meta = {
         k: v
@@ -162,6 +163,9 @@ def add(
         )
     per_source = _manifest_meta(manifest) if manifest else None
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    target = Path(db).expanduser() if db else default_db_path()
+    fresh = not target.exists()  # a first add that indexes nothing leaves no file behind
+    res, dropped = None, False
     try:
         with Index(db, preset=preset) as ix:
             res = ix.add(
@@ -177,6 +181,8 @@ def add(
             path = ix.path
     finally:
         progress.close()
+        if fresh and (res is None or not (res.added or res.replaced)):
+            dropped = _drop_if_empty(target)
     for src, msg in res.failed:
         click.echo(f"error: {msg}" if src in msg else f"error: {src}: {msg}", err=True)
     if not quiet:
@@ -184,9 +190,29 @@ def add(
         click.echo(
             f"added {len(res.added)}, replaced {len(res.replaced)}, unchanged "
             f"{len(res.unchanged)}, failed {len(res.failed)} — {res.words:,} words in "
-            f"{res.seconds:.1f} s ({wps:,.0f} words/s); index {path}"
+            f"{res.seconds:.1f} s ({wps:,.0f} words/s); "
+            + (f"no index written (nothing to put in {path})" if dropped else f"index {path}")
         )
     return res.exit_code
+
+
+def _drop_if_empty(path) -> bool:
+    """Delete an index file this command created if it holds no document (never one that
+    holds any: nothing a user indexed is lost)."""
+    from ..index import Index
+
+    try:
+        with Index(path, create=False) as ix:
+            if len(ix):
+                return False
+    except Exception:  # not a readable index: leave it for the user to look at
+        return False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(str(path) + suffix).unlink()
+        except OSError:
+            pass
+    return True
 
 
 def _many_docs(source: str) -> bool:

@@ -56,6 +56,7 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
     from ..settings import Settings
 
     progress = _progress()
+    not_had: list[tuple[str, str]] = []
     if sum(bool(x) for x in (paths, db, manifest)) > 1:
         raise click.UsageError("give PATHS, --db or --manifest, not several")
     settings = Settings() if min_words is None else Settings(min_words=min_words)
@@ -64,6 +65,7 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
 
         rep = fetch_corpus(load_manifest(manifest), mirror=mirror, offline=offline)
         graph = run(documents(rep), settings=settings, progress=progress)
+        not_had = rep.not_had
     elif paths:
         graph = run(list(paths), settings=settings, progress=progress)
     else:
@@ -81,7 +83,8 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
             )
         with Index(path, create=False) as ix:
             graph = run(ix, settings=settings, progress=progress)
-    _render(graph, out, as_json)
+            not_had = ix.not_had()
+    _render(graph, out, as_json, not_had)
 
 
 def _progress():
@@ -100,20 +103,28 @@ def _progress():
     return show
 
 
-def _render(graph, out, as_json) -> None:
+def _render(graph, out, as_json, not_had) -> None:
     try:
         from ..report.lineage_json import dumps
         from ..report.tree import render_lineage
     except ImportError as err:  # the reports work has not landed in this checkout
         raise click.ClickException(f"lineage reports are not available ({err})") from None
+    from ..plural import count
     from . import make_console
 
     if as_json:
         click.echo(dumps(graph), nl=False)
     else:
         make_console().print(render_lineage(graph))
+    if not_had:  # said once, after the tree: the corpus this lineage could not see
+        where = "the report lists them and why" if out else "--out writes a report that lists them"
+        click.echo(
+            f"not in this lineage: {count(len(not_had), 'corpus document')} could not be had "
+            f"({', '.join(i for i, _ in not_had[:3])}{', …' if len(not_had) > 3 else ''}); {where}",
+            err=as_json,
+        )
     if out:
         from ..report.html import write_report
 
-        path = write_report(graph, out)
+        path = write_report(graph, out, missing=not_had)
         click.echo(f"report: {path}", err=as_json)

@@ -22,6 +22,7 @@ from .fetching import (
     documents,
     fetch_corpus,
     mirror_index,
+    missing_summary,
 )
 from .manifest import (
     Entry,
@@ -47,4 +48,5 @@ __all__ = [
     "fetch_corpus",
     "load_manifest",
     "mirror_index",
+    "missing_summary",
 ]

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from ..errors import FetchError, InputError
 from ..model import Metadata
+from ..plural import count
 from .manifest import _EXTS, _MIRROR_EXTS, Entry, Manifest, load_manifest
 
 
@@ -36,6 +37,42 @@ class FetchItem:
     def available(self) -> bool:
         return self.path is not None
 
+    @property
+    def why(self) -> str:
+        """Why the document could not be had, in a few words ('' when it was)."""
+        if self.available:
+            return ""
+        if self.status == "unidentified":
+            return "no official text identified yet (the manifest has no URL for it)"
+        if self.status == "offline":
+            return "offline, and neither the cache nor the mirror holds it"
+        first = self.error.split(" | ")[0]
+        msg = first.split(": ", 1)[1] if first.startswith("http") and ": " in first else first
+        if any(k in msg for k in _NO_NETWORK):
+            return "the official site could not be reached (no network?), and no mirror holds it"
+        return msg or self.status
+
+
+_NO_NETWORK = (
+    "Name or service not known",
+    "no host name resolved",
+    "could not be reached",
+    "cannot connect",
+    "timed out",
+    "Temporary failure in name resolution",
+)
+
+
+def missing_summary(missing: list[tuple[str, str]]) -> list[str]:
+    """(id, why) pairs → one line per reason: '14 documents not had — why: id, id, …'."""
+    groups: dict[str, list[str]] = {}
+    for doc_id, why in missing:
+        groups.setdefault(why, []).append(doc_id)
+    return [
+        f"{count(len(ids), 'document')} not had — {why}: {', '.join(ids)}"
+        for why, ids in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
 
 @dataclass(frozen=True)
 class FetchReport:
@@ -51,6 +88,11 @@ class FetchReport:
     @property
     def missing(self) -> tuple[FetchItem, ...]:
         return tuple(i for i in self.items if not i.available and i.status != "unidentified")
+
+    @property
+    def not_had(self) -> list[tuple[str, str]]:
+        """(id, why) of every entry not available, unidentified ones included."""
+        return [(i.id, i.why) for i in self.items if not i.available]
 
     @property
     def warnings(self) -> tuple[FetchItem, ...]:

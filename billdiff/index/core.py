@@ -97,6 +97,29 @@ class Index(Writer):
     def __len__(self) -> int:
         return self._con.execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    # --- what a corpus fetch could not get -------------------------------------------------------
+    def record_not_had(self, manifest: str, items: list[tuple[str, str]]) -> None:
+        """Remember which entries of ``manifest`` could not be had, and why (``corpus fetch``
+        writes this; ``lineage --db`` lists them in its report). Replaces the manifest's list."""
+        with store.transaction(self._con) as con:
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES(?, ?)",
+                (f"not_had:{manifest}", json.dumps([list(x) for x in items])),
+            )
+
+    def not_had(self) -> list[tuple[str, str]]:
+        """(id, why) of manifest entries a fetch could not get and that are not indexed since."""
+        rows = self._con.execute("SELECT value FROM meta WHERE key LIKE 'not_had:%' ORDER BY key")
+        have = set(self.ids())
+        out: list[tuple[str, str]] = []
+        for (value,) in rows.fetchall():
+            try:
+                items = json.loads(value)
+            except ValueError:
+                continue
+            out += [(str(i), str(w)) for i, w in items if i not in have]
+        return out
+
     # --- adding --------------------------------------------------------------------------------
     def bills(self) -> int:
         """Number of distinct bills (a document without a bill number counts as one)."""

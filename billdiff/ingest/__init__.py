@@ -137,8 +137,8 @@ def detect_format(data: bytes, path: Path | None, content_type: str = "") -> str
             raise InputError(
                 f"unsupported file type {ext!r}",
                 path=str(path),
-                hint="save it as PDF, HTML or plain text (.pdf, .htm, .txt), "
-                "or force a format with --format txt|html|pdf",
+                hint="save it as PDF, HTML or plain text, or rename it to .pdf, .htm or "
+                ".txt if that is what it holds",
             )
     if "pdf" in content_type:
         return "pdf"

@@ -194,12 +194,30 @@ _LEGEND = re.compile(
 
 # one of these (lower case) is in every text _WEB_JUNK / _LEGEND match
 _WEB_CUES = (
-    "skip to ", "skip navigation", "back to top", "return to top", "hack attempt", "javascript", "print this",
-    "share this", "\u00a9", "all rights reserved", "powered by",
+    "skip to ",
+    "skip navigation",
+    "back to top",
+    "return to top",
+    "hack attempt",
+    "javascript",
+    "print this",
+    "share this",
+    "\u00a9",
+    "all rights reserved",
+    "powered by",
 )
 _LEGEND_CUES = (
-    "bracket", "capital", "caps", "underlin", "strike", "stricken", "struck", "matter in",
-    "bold", "italic", "dashes through",
+    "bracket",
+    "capital",
+    "caps",
+    "underlin",
+    "strike",
+    "stricken",
+    "struck",
+    "matter in",
+    "bold",
+    "italic",
+    "dashes through",
 )
 
 

@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..model import PairReport
+from ..plural import count
 from ..settings import Settings
 from .bills import BillInfo, before, describe
 from .evidence import Evidence
@@ -182,7 +183,7 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
         bn, bw = describe(b)
         reason = (
             f"{an} ({aw}) and {bn} ({bw}) both amend {cites} and so quote its "
-            f"existing text ({lawwords} words in {len(ev.law)} passages); "
+            f"existing text ({lawwords} words in {count(len(ev.law), 'passage')}); "
             f"that is not copying" + (f" (other shared text: {words} words)" if words else "")
         )
         conf = lawwords / max(lawwords + words, 1)
@@ -198,7 +199,7 @@ def classify(ev: Evidence, info: list[BillInfo], *, settings: Settings) -> Draft
         what = f" ({', '.join(stock)})" if stock else ""
         reason = (
             f"{an} ({aw}) and {bn} ({bw}) share only common text{what}: {bw_} words "
-            f"in {len(ev.boiler)} passages found across the corpus; not lineage"
+            f"in {count(len(ev.boiler), 'passage')} found across the corpus; not lineage"
         )
         share = sum(p.boilerplate_share for p in ev.boiler) / len(ev.boiler)
         return _draft(
@@ -260,7 +261,7 @@ def _version(ev: Evidence, a: BillInfo, b: BillInfo) -> Draft:
     words = round(cov_t * (ev.words_j if src_is_i else ev.words_i))
     reason = (
         f"{tn} ({tw}) is a version of {sn} ({sw}): same bill, {how}; "
-        f"{words} words ({_pct(cov_t)}) of it in {len(both)} passages shared"
+        f"{words} words ({_pct(cov_t)}) of it in {count(len(both), 'passage')} shared"
     )
     conf = 1.0 if words else 0.8
     return _draft(ev, src_is_i, "version-of", True, conf, reason, basis, both)
@@ -309,7 +310,7 @@ def _reuse(ev: Evidence, a: BillInfo, b: BillInfo, words: int, settings: Setting
     an, aw = describe(a)
     bn, bw = describe(b)
     reason = (
-        f"{an} ({aw}) and {bn} ({bw}) share {words} words in {k} passages "
+        f"{an} ({aw}) and {bn} ({bw}) share {words} words in {count(k, 'passage')} "
         f"({_pct(cov_i)} / {_pct(cov_j)}); {why}"
         + ("" if a.partial or b.partial else " and neither contains the other")
         + ", so neither is taken to have copied the other: they likely share a source"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import LineageGraph
+from ..plural import count
 from .lineage_json import edge_style, node_label, node_map, ordered_edges, ordered_nodes
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -81,7 +82,7 @@ def to_dot(graph: LineageGraph) -> str:
         out.append(f"  {quote(e.source)} -> {quote(e.target)} [{', '.join(attrs)}];")
     if reduced:
         out.append(
-            f"  // {reduced} reduced edge(s) not drawn (explained by a path; see lineage.json)"
+            f"  // {count(reduced, 'reduced edge')} not drawn (explained by a path; see lineage.json)"
         )
     out.append("}")
     return "\n".join(out) + "\n"

@@ -19,10 +19,12 @@ from pathlib import Path
 
 from ..errors import BilldiffError
 from ..model import LineageEdge, LineageGraph, LineageNode, PairReport, Passage, Tokens
+from ..plural import count
 from .csv_ import edges_csv
 from .dot import to_dot
 from .html_graph import legend_html, render_svg
 from .lineage_json import (
+    CROSS_BILL,
     SCHEMA,
     dumps,
     node_label,
@@ -31,6 +33,7 @@ from .lineage_json import (
     ordered_nodes,
     pct,
     source_side,
+    story_order,
 )
 
 _HERE = Path(__file__).resolve().parent
@@ -196,6 +199,15 @@ def _link(url: str) -> str:
     return _e(url)
 
 
+_SAME_BILL = ("version-of", "companion-of")
+
+
+def _shell(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
+
+
 def _edge_section(
     eid: str,
     e: LineageEdge,
@@ -240,16 +252,40 @@ def _edge_section(
             ),
         ]
     )
-    body = (
-        _passages_html(e, nodes, anchors)
-        if with_text
-        else '<p class="missing">Passages of this edge are in lineage.json (the page shows '
-        "text for the strongest edges only).</p>"
-    )
+    if e.type in _SAME_BILL:
+        # versions and companions share nearly all their text: the page would repeat both
+        # bills in full; the passages stay in lineage.json and compare shows them
+        s, t = nodes.get(e.source), nodes.get(e.target)
+        cmd = (
+            f"billdiff compare {_shell(s.meta.source)} {_shell(t.meta.source)}"
+            if s is not None and t is not None and s.meta.source and t.meta.source
+            else ""
+        )
+        body = (
+            '<p class="missing">Versions and companions of one bill share most of their text: '
+            "its passages are in lineage.json"
+            + (f", and <code>{_e(cmd)}</code> shows them word by word" if cmd else "")
+            + ".</p>"
+        )
+    elif with_text:
+        body = _passages_html(e, nodes, anchors)
+    else:
+        body = (
+            '<p class="missing">Passages of this edge are in lineage.json (the page shows '
+            "text for the strongest edges only).</p>"
+        )
     return (
         f'<section class="edge t-{_e(e.type)}" id="{eid}"><h3><span class="eid">{eid}</span> '
         f"{_e(e.type)}: {doc(e.source)} {arrow} {doc(e.target)}</h3>{facts}{body}</section>"
     )
+
+
+_EXTRA_MAX = 240  # characters of a provenance note shown; lineage.json has them in full
+
+
+def _short(v) -> str:
+    v = str(v)
+    return v if len(v) <= _EXTRA_MAX else v[:_EXTRA_MAX].rstrip() + " … (in full in lineage.json)"
 
 
 def _doc_section(n: LineageNode, anchor: str) -> str:
@@ -267,7 +303,7 @@ def _doc_section(n: LineageNode, anchor: str) -> str:
         ("sha256", f"<code>{_e(m.sha256)}</code>" if m.sha256 else ""),
         ("format", _e(m.format)),
     ]
-    rows += [(k, _e(v)) for k, v in m.extra]
+    rows += [(k, _e(_short(v))) for k, v in m.extra]
     rows = [(k, v) for k, v in rows if v]
     extra = ""
     if n.inferred:
@@ -283,11 +319,99 @@ def _doc_section(n: LineageNode, anchor: str) -> str:
     )
 
 
-def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000) -> str:
-    """The whole index.html as one string (deterministic for a given graph)."""
+_STORY_TOP = 12  # bill-to-bill edges listed before "N more"
+
+
+def _story_html(
+    cross: list[tuple[str, LineageEdge]], nodes: dict[str, LineageNode], anchors: dict[str, str]
+) -> str:
+    """ "Who took whose text": every cross-bill edge, one line each, strongest first."""
+    if not cross:
+        return (
+            "<p class='story none'>No bill here took text from another bill: the edges join "
+            "versions and companions of one bill, bills quoting the same law, or common text."
+            "</p>"
+        )
+
+    def doc(nid: str) -> str:
+        n = nodes.get(nid)
+        if n is not None and n.inferred:
+            lab = "<b>an unseen common source</b> (inferred)"
+        else:
+            lab = f"<b>{_e(node_label(n, nid))}</b>"
+        return f'<a href="#{anchors[nid]}">{lab}</a>' if nid in anchors else lab
+
+    items = []
+    for i, e in cross:
+        if e.directed:
+            what = (
+                f"{doc(e.source)} → {doc(e.target)}: {count(e.shared_words, 'word', sep=True)}"
+                f" — {pct(e.coverage_target)} of the later bill"
+            )
+        else:
+            what = (
+                f"{doc(e.source)} ↔ {doc(e.target)}: {count(e.shared_words, 'word', sep=True)}"
+                " from a common source"
+            )
+        prob = f", probability {e.probability:.2f}" if e.probability is not None else ""
+        items.append(
+            f'<li>{what} <span class="how">(<a href="#{i}">{i}</a> {_e(e.type)}{prob})</span></li>'
+        )
+    top, rest = items[:_STORY_TOP], items[_STORY_TOP:]
+    more = (
+        f"<details><summary>{count(len(rest), 'more bill-to-bill edge')}</summary>"
+        f"<ol class='story' start='{_STORY_TOP + 1}'>{''.join(rest)}</ol></details>"
+        if rest
+        else ""
+    )
+    return f"<ol class='story'>{''.join(top)}</ol>{more}"
+
+
+def _missing_html(missing) -> str:
+    if not missing:
+        return ""
+    rows = "".join(f"<tr><td>{_e(i)}</td><td>{_e(why)}</td></tr>" for i, why in missing)
+    return (
+        f"<section id='missing'><h3>Not in this report</h3><p>{count(len(missing), 'document')}"
+        " of the corpus could not be had, so no edge to or from them can be shown:</p>"
+        f"<table class='grid'><tr><th>document</th><th>why</th></tr>{rows}</table></section>"
+    )
+
+
+def _common_html(common: list[tuple[str, LineageEdge]], nodes: dict[str, LineageNode]) -> str:
+    """Boilerplate-only pairs: one table (not drawn; their passages are in lineage.json)."""
+    if not common:
+        return ""
+
+    def what(e: LineageEdge) -> str:
+        rep = e.report
+        stock = sorted({p.stock_phrase for p in rep.passages if p.stock_phrase}) if rep else []
+        return ", ".join(stock) or "text common across the corpus"
+
+    rows = "".join(
+        f"<tr id='{i}'><td>{i}</td><td>{_e(node_label(nodes.get(e.source), e.source))} ↔ "
+        f"{_e(node_label(nodes.get(e.target), e.target))}</td><td>{e.shared_words}</td>"
+        f"<td>{_e(what(e))}</td></tr>"
+        for i, e in sorted(common, key=lambda ie: (-ie[1].shared_words, ie[0]))
+    )
+    return (
+        f"<section id='common'><h2>Common text only (not lineage)</h2><p>"
+        f"{count(len(common), 'pair')} of documents share only text found across the corpus "
+        "(enacting clauses, effective-date and severability formulas, a state's standard "
+        "wording). They are not drawn; their passages are in <code>lineage.json</code>.</p>"
+        "<table class='grid'><tr><th>edge</th><th>documents</th><th>shared words</th>"
+        f"<th>what they share</th></tr>{rows}</table></section>"
+    )
+
+
+def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000, missing=()) -> str:
+    """The whole index.html as one string (deterministic for a given graph).
+
+    ``missing``: (document id, why) of corpus documents that could not be had; listed."""
     nodes = node_map(graph)
     edges = ordered_edges(graph)
-    drawn = [(i, e) for i, e in edges if not e.reduced]
+    drawn = [(i, e) for i, e in edges if not e.reduced and e.type != "boilerplate-only"]
+    common = [(i, e) for i, e in edges if not e.reduced and e.type == "boilerplate-only"]
     reduced = [(i, e) for i, e in edges if e.reduced]
     anchors = {n.id: f"doc-{k}" for k, n in enumerate(ordered_nodes(graph), 1)}
     css, js = _asset("lineage.css"), _asset("lineage.js")
@@ -299,24 +423,45 @@ def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000) -> str:
     n_inf = len(graph.nodes) - n_docs
     fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
     fam_items = "".join(
-        f"<li>family <b>{_e(f.id)}</b>: {len(set(f.members) | {f.root})} documents, root "
-        f'(model-bill candidate) <a href="#{anchors.get(f.root, "")}">'
+        f"<li>family <b>{_e(f.id)}</b>: {count(len(set(f.members) | {f.root}), 'document')}, "
+        f'root (model-bill candidate) <a href="#{anchors.get(f.root, "")}">'
         f"{_e(node_label(nodes.get(f.root), f.root))}</a></li>"
         for f in fams
     )
-    strongest = sorted(drawn, key=lambda ie: (-ie[1].shared_words, ie[0]))[:8]
-    find_items = "".join(f'<li><a href="#{i}">{i}</a> {_e(e.reason)}</li>' for i, e in strongest)
-    summary = (
-        f"<p>{n_docs} documents{f' and {n_inf} inferred unseen ancestor(s)' if n_inf else ''}; "
-        f"{len(fams)} families; {len(drawn)} edges drawn"
-        f"{f', {len(reduced)} more explained by a path (listed below, not drawn)' if reduced else ''}.</p>"
-        f"<ul>{fam_items}</ul>"
+    story = story_order(drawn)
+    cross = [(i, e) for i, e in story if e.type in CROSS_BILL]
+    strongest = story[:8]
+    find_items = "".join(
+        f'<li><a href="#{i}">{i}</a> <span class="t">{_e(e.type)}</span>: {_e(e.reason)}</li>'
+        for i, e in strongest
     )
-    finds = f"<h3>Strongest edges</h3><ol class='finds'>{find_items}</ol>" if find_items else ""
+    inferred = f" and {count(n_inf, 'inferred unseen ancestor')}" if n_inf else ""
+    counts = [
+        f"{count(n_docs, 'document')}{inferred}",
+        count(len(fams), "family", "families"),
+        f"{count(len(drawn), 'edge')} drawn",
+    ]
+    if common:
+        counts.append(f"{count(len(common), 'pair')} sharing only common text (a table, not drawn)")
+    if reduced:
+        counts.append(f"{count(len(reduced), 'edge')} explained by a path (listed, not drawn)")
+    summary = (
+        "<h3>Who took whose text</h3>"
+        + _story_html(cross, nodes, anchors)
+        + f"<p class='counts'>{'; '.join(counts)}.</p>"
+        + (f"<ul>{fam_items}</ul>" if fam_items else "")
+        + _missing_html(missing)
+    )
+    finds = (
+        "<h3>Strongest edges</h3><p>Text taken from another bill first, then versions and "
+        f"companions.</p><ol class='finds'>{find_items}</ol>"
+        if find_items
+        else ""
+    )
     svg = render_svg(graph, drawn, anchors)
     edge_html = "\n".join(
         _edge_section(i, e, nodes, anchors, k < max_edges_with_text)
-        for k, (i, e) in enumerate(drawn)
+        for k, (i, e) in enumerate(story)
     )
     red_rows = "".join(
         f"<tr><td>{i}</td><td>{_e(e.type)}</td><td>{_e(node_label(nodes.get(e.source), e.source))}"
@@ -332,20 +477,13 @@ def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000) -> str:
         if reduced
         else ""
     )
+    common_html = _common_html(common, nodes)
     docs_html = "\n".join(_doc_section(n, anchors[n.id]) for n in ordered_nodes(graph))
     params = _table(
         [("tool", _e(f"billdiff {graph.tool_version}")), ("schema", _e(SCHEMA))]
         + [(k, _e(graph.settings[k])) for k in sorted(graph.settings)]
     )
     present = {e.type for _, e in drawn}
-    n_bp = sum(1 for _, e in drawn if e.type == "boilerplate-only")
-    bp_toggle = (
-        f'<input type="checkbox" id="show-bp"> <label for="show-bp">also draw the '
-        f"{n_bp} boilerplate-only edge(s) (hidden to keep the lineage readable; "
-        "listed under the edges)</label>\n"
-        if n_bp
-        else ""
-    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -362,8 +500,9 @@ def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000) -> str:
 evidence. Written by billdiff {_e(graph.tool_version)}; every figure below is a verified
 alignment, not an estimate. Files beside this page: <code>lineage.json</code>,
 <code>edges.csv</code>, <code>lineage.dot</code>.</p>
-<nav><a href="#summary">Summary</a> · <a href="#graph">Graph</a> · <a href="#edges">Edges and
-passages</a> · <a href="#documents">Documents</a> · <a href="#parameters">Parameters</a></nav>
+<nav><a href="#summary">Who took whose text</a> · <a href="#graph">Graph</a> ·
+<a href="#edges">Edges and passages</a> · <a href="#common">Common text</a> ·
+<a href="#documents">Documents</a> · <a href="#parameters">Parameters</a></nav>
 </header>
 <main>
 <section id="summary"><h2>Summary</h2>{summary}</section>
@@ -372,7 +511,7 @@ passages</a> · <a href="#documents">Documents</a> · <a href="#parameters">Para
 the bill that reused it (click one for its passages). Label: shared words · share of the target
 taken from the source.</p>
 {legend_html(present)}
-{bp_toggle}<div class="graph-wrap">
+<div class="graph-wrap">
 {svg}
 </div>
 {finds}</section>
@@ -385,6 +524,7 @@ taken from the source.</p>
 <button type="button" id="collapse-all">collapse all</button></p>
 {edge_html}
 </section>
+{common_html}
 {red_html}
 <section id="documents"><h2>Documents (provenance)</h2>
 {docs_html}
@@ -405,16 +545,22 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def write_report(graph: LineageGraph, out_dir, *, max_edges_with_text: int = 1000) -> Path:
+def write_report(
+    graph: LineageGraph, out_dir, *, max_edges_with_text: int = 1000, missing=()
+) -> Path:
     """Write index.html, lineage.json, edges.csv and lineage.dot into ``out_dir`` (created if
-    needed); return the path of index.html."""
+    needed); return the path of index.html. ``missing``: (id, why) of corpus documents that
+    could not be had, listed in the report."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
         _write(out / "lineage.json", dumps(graph))
         _write(out / "edges.csv", edges_csv(graph))
         _write(out / "lineage.dot", to_dot(graph))
-        _write(out / "index.html", render_html(graph, max_edges_with_text=max_edges_with_text))
+        _write(
+            out / "index.html",
+            render_html(graph, max_edges_with_text=max_edges_with_text, missing=missing),
+        )
     except OSError as err:
         raise BilldiffError(
             f"cannot write the report to {out}: {err.strerror or err}",

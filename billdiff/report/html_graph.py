@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode
+from ..plural import count
 from .lineage_json import EDGE_MEANING, edge_style, node_label, pct
 
 NODE_W, NODE_H = 210, 58
@@ -149,7 +150,9 @@ def layout(
         inside = by_fam.get(k, [])
         cols = _band(members, fam.root, inside, nodes)
         root_label = node_label(nodes.get(fam.root), fam.root)
-        heads.append((y0, f"family {fam.id} — {len(members)} documents — root: {root_label}"))
+        heads.append(
+            (y0, f"family {fam.id} — {count(len(members), 'document')} — root: {root_label}")
+        )
         for c, ids in enumerate(cols):
             for r, nid in enumerate(ids):
                 placed[nid] = Placed(

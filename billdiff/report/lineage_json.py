@@ -47,6 +47,34 @@ def ordered_edges(graph: LineageGraph) -> list[tuple[str, LineageEdge]]:
     return [(f"e{i}", e) for i, e in enumerate(keyed, 1)]
 
 
+# The order a reader wants: text that went from one bill to another first (the story), then
+# the relations inside one bill (versions, companions), then quoting the same law, then text
+# that is common across the corpus. Within a type, the most shared words first.
+CROSS_BILL = ("copied-from", "shares-source-with")
+_STORY_RANK = {
+    "copied-from": 0,
+    "shares-source-with": 1,
+    "version-of": 2,
+    "companion-of": 3,
+    "amends-same-law": 4,
+    "boilerplate-only": 5,
+}
+
+
+def story_order(edges: list[tuple[str, LineageEdge]]) -> list[tuple[str, LineageEdge]]:
+    """``(edge id, edge)`` pairs, cross-bill reuse first (see ``_STORY_RANK``), then by shared
+    words, confidence and edge number."""
+    return sorted(
+        edges,
+        key=lambda ie: (
+            _STORY_RANK.get(ie[1].type, 9),
+            -ie[1].shared_words,
+            -ie[1].confidence,
+            int(ie[0][1:]) if ie[0][1:].isdigit() else 0,
+        ),
+    )
+
+
 def node_label(node: LineageNode | None, node_id: str = "") -> str:
     """'WA SB 6280 (introduced)'; the id for an inferred ancestor or when no bill is known."""
     if node is None:

@@ -6,6 +6,7 @@ Renders only; every figure comes from the SearchResult (billdiff.search computes
 from __future__ import annotations
 
 from ..model import Document, Passage, SearchHit, SearchResult, Tokens
+from ..plural import count
 
 SCHEMA = "billdiff.search/1"
 
@@ -93,7 +94,7 @@ def search_to_dict(res: SearchResult) -> dict:
 def nothing_found(res: SearchResult) -> str:
     return (
         f"no indexed bill shares a passage of {res.settings.get('min_words')} or more words "
-        f"with {res.query.meta.label} ({res.index_documents} bills searched)"
+        f"with {res.query.meta.label} ({count(res.index_documents, 'bill')} searched)"
     )
 
 
@@ -198,7 +199,7 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
         console.print(head)
         console.print(
             f"    score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
-            f"{r.coverage_b:.0%} of this bill · {len(r.passages)} passages, longest "
+            f"{r.coverage_b:.0%} of this bill · {count(len(r.passages), 'passage')}, longest "
             f"{r.longest} words · boilerplate {h.boilerplate_share:.0%} · {kind} · "
             f"estimated similarity (LSH) {h.estimated_similarity:.2f}"
         )

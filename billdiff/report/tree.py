@@ -13,7 +13,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..model import LineageEdge, LineageGraph, LineageNode
-from .lineage_json import node_label, node_map, ordered_edges, pct
+from ..plural import count
+from .lineage_json import CROSS_BILL, node_label, node_map, ordered_edges, pct, story_order
 
 _TYPE_COLOUR = {
     "version-of": "blue",
@@ -133,7 +134,7 @@ def _family_tree(fam, nodes: dict[str, LineageNode], drawn: list[LineageEdge]) -
     members = set(fam.members) | {fam.root}
     head = Text("family ")
     head.append(fam.id, style="bold")
-    head.append(f" · {len(members)} members · root (model-bill candidate): ")
+    head.append(f" · {count(len(members), 'member')} · root (model-bill candidate): ")
     head.append_text(_node_text(nodes.get(fam.root), fam.root))
     root = Tree(head)
     kids = tree_parents(fam.root, members, drawn)
@@ -182,10 +183,12 @@ def edges_table(graph: LineageGraph, *, top: int = 15) -> Group:
     readable at 80 columns (a piped terminal) and the reasons wrap as whole sentences.
     """
     nodes = node_map(graph)
-    drawn = [(i, e) for i, e in ordered_edges(graph) if not e.reduced]
-    drawn.sort(key=lambda ie: (-ie[1].shared_words, -ie[1].confidence, ie[0]))
+    drawn = story_order([(i, e) for i, e in ordered_edges(graph) if not e.reduced])
     shown = drawn[:top]
-    title = f"strongest edges ({len(shown)} of {len(drawn)} drawn)"
+    title = (
+        f"strongest edges ({len(shown)} of {len(drawn)} drawn; text taken from another bill "
+        "first, then versions and companions)"
+    )
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column("edge", no_wrap=True)
     table.add_column("type", no_wrap=True)
@@ -226,14 +229,35 @@ def render_lineage(graph: LineageGraph, *, top: int = 15, max_families: int | No
     parts: list = []
     n_docs = sum(1 for n in graph.nodes if not n.inferred)
     n_inf = len(graph.nodes) - n_docs
-    summary = Text(f"{n_docs} documents")
+    summary = Text(count(n_docs, "document"))
     if n_inf:
-        summary.append(f" + {n_inf} inferred unseen ancestor(s)")
-    summary.append(f" · {len(fams)} families · {len(drawn)} edges drawn")
+        summary.append(f" + {count(n_inf, 'inferred unseen ancestor')}")
+    n_common = sum(1 for e in drawn if e.type == "boilerplate-only")
+    summary.append(
+        f" · {count(len(fams), 'family', 'families')} · "
+        f"{count(len(drawn) - n_common, 'edge')} of lineage"
+    )
+    if n_common:
+        summary.append(f" · {count(n_common, 'pair')} sharing only common text")
     reduced = len(graph.edges) - len(drawn)
     if reduced:
         summary.append(f" ({reduced} more explained by a path, kept in the JSON)")
     parts.append(summary)
+    cross = [e for _, e in story_order(ordered_edges(graph)) if not e.reduced]
+    cross = [e for e in cross if e.type in CROSS_BILL]
+    if cross:  # the story first: which bill's text went where
+        story = Tree(Text("who took whose text", style="bold"), guide_style="dim")
+        for e in cross[:10]:
+            line = Text(node_label(nodes.get(e.source), e.source), style="bold")
+            line.append(" → " if e.directed else " ↔ ")
+            line.append(node_label(nodes.get(e.target), e.target), style="bold")
+            share = f"{pct(e.coverage_target)} of it" if e.directed else "a common source"
+            line.append(f" · {count(e.shared_words, 'word')} ({share}) · ")
+            line.append(e.type, style=_TYPE_COLOUR.get(e.type, ""))
+            story.add(line)
+        if len(cross) > 10:
+            story.add(Text(f"… {len(cross) - 10} more in the table below", style="dim"))
+        parts.append(story)
     shown = fams if max_families is None else fams[: max(max_families, 0)]
     for fam in shown:
         parts.append(_family_tree(fam, nodes, drawn))
