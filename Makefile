@@ -27,11 +27,12 @@ venv: $(VENV)/.installed
 
 # The main job: the facial-recognition lineage (network, or the mirror in ../shared when offline).
 demo: $(VENV)/.installed
+	@bash .ci/system-deps.sh demo
 	@bash bench/demo.sh "$(BIN)" "$(SHARED)"
 
 test: $(VENV)/.installed-test
 	@bash .ci/system-deps.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check billdiff tests bench

@@ -19,6 +19,7 @@ import pytest
 from test_report_graphs import IMG, SCRIPT, real_graph, synthetic_graph
 
 from billdiff.report.html import write_report
+from billdiff.report.html_graph import NODE_H, NODE_W
 
 pytestmark = pytest.mark.browser
 
@@ -137,7 +138,7 @@ def test_real_report_renders_graph_and_side_by_side_passages(browser, tmp_path, 
     graph = pg.locator("#lineage-graph")
     assert graph.is_visible()
     box = graph.bounding_box()
-    assert box and box["width"] > 600 and box["height"] > 60, box
+    assert box and box["width"] > NODE_W and box["height"] > 2 * NODE_H, box
     nodes = pg.locator("#lineage-graph a.node")
     assert nodes.count() == len(g.nodes)
     for i in range(nodes.count()):  # every node has a box and a readable label
@@ -165,24 +166,28 @@ def test_real_report_renders_graph_and_side_by_side_passages(browser, tmp_path, 
     pg.close()
 
 
-def test_demo_report_tells_the_story_first(browser, tmp_path, corpus):
-    """The demo's corpus (the facial-recognition manifest, offline against ../shared): the top
-    of the page, before any scrolling, says which bill's text went where, and Washington's
-    SB 6280 reads as the model of the family."""
+@pytest.fixture(scope="module")
+def demo_report(corpus, tmp_path_factory):
+    """The demo's corpus (the facial-recognition manifest, offline against ../shared)."""
     from billdiff.corpus import documents, fetch_corpus, load_manifest
     from billdiff.lineage_graph import lineage
-    from billdiff.report.lineage_json import CROSS_BILL
 
+    tmp = tmp_path_factory.mktemp("demo")
     rep = fetch_corpus(
-        load_manifest("facial-recognition"),
-        mirror=corpus,
-        cache_dir=tmp_path / "cache",
-        offline=True,
+        load_manifest("facial-recognition"), mirror=corpus, cache_dir=tmp / "cache", offline=True
     )
     g = lineage(documents(rep))
-    missing = [(i.id, i.error or i.status) for i in rep.items if not i.available]
+    return g, rep.not_had, write_report(g, tmp / "demo", missing=rep.not_had)
+
+
+def test_demo_report_tells_the_story_first(browser, demo_report):
+    """The top of the page, before any scrolling, says which bill's text went where, and
+    Washington's SB 6280 reads as the model of the family."""
+    from billdiff.report.lineage_json import CROSS_BILL
+
+    g, missing, path = demo_report
     w = Watched(browser, width=1280, height=800)
-    w.open(write_report(g, tmp_path / "demo", missing=missing))
+    w.open(path)
     pg = w.page
     story = pg.locator("#summary ol.story li")
     assert story.count() >= 5
@@ -198,10 +203,55 @@ def test_demo_report_tells_the_story_first(browser, tmp_path, corpus):
     fam = pg.locator("#summary ul li").first.inner_text()
     assert "SB 6280" in fam and fam.startswith("family"), fam
     # what could not be had is said, with why
-    if missing:
-        rows = pg.locator("#missing tr")
-        assert rows.count() == len(missing) + 1
+    assert missing and pg.locator("#missing tr").count() == len(missing) + 1
     w.clean()
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / "lineage-demo-top.png"))
+    pg.close()
+
+
+def _overlap(a: dict, b: dict, slack: float = 0.5) -> bool:
+    return (
+        a["x"] + a["width"] - slack > b["x"]
+        and b["x"] + b["width"] - slack > a["x"]
+        and a["y"] + a["height"] - slack > b["y"]
+        and b["y"] + b["height"] - slack > a["y"]
+    )
+
+
+def test_demo_graph_labels_and_boxes_do_not_overlap(browser, demo_report):
+    """Edge labels, as Chromium draws them, overlap no other label and no document box; boxes
+    overlap no other box; each bill's versions and companion sit in one cluster."""
+    from billdiff.report.dot_layout import available
+
+    if not available():
+        _unavailable("Graphviz dot not installed: the report falls back to its simple layout")
+    g, _, path = demo_report
+    w = Watched(browser, width=1600, height=1600)
+    w.open(path)
+    pg = w.page
+    boxes = pg.evaluate("""() => {
+        const r = el => { const b = el.getBoundingClientRect();
+                          return {x: b.x, y: b.y, width: b.width, height: b.height}; };
+        const q = s => [...document.querySelectorAll(s)].map(r);
+        return {labels: q('#lineage-graph text.elabel'), nodes: q('#lineage-graph a.node rect'),
+                bills: q('#lineage-graph rect.cluster.bill')};
+    }""")
+    labels, nodes = boxes["labels"], boxes["nodes"]
+    assert len(labels) >= 20 and len(nodes) == len(g.nodes)
+    bad = [(i, j) for i in range(len(labels)) for j in range(i) if _overlap(labels[i], labels[j])]
+    assert not bad, [(labels[i], labels[j]) for i, j in bad[:3]]
+    bad = [
+        (i, j)
+        for i in range(len(labels))
+        for j in range(len(nodes))
+        if _overlap(labels[i], nodes[j])
+    ]
+    assert not bad, bad[:3]
+    bad = [(i, j) for i in range(len(nodes)) for j in range(i) if _overlap(nodes[i], nodes[j])]
+    assert not bad, bad[:3]
+    assert len(boxes["bills"]) >= 5  # SB 6280's versions, SB 5376's, SB 182 with HB 338 …
+    w.clean()
+    pg.locator("#lineage-graph").scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / "lineage-demo-graph.png"))
     pg.close()

@@ -131,3 +131,85 @@ def test_count_helper():
     assert count(0, "family", "families") == "0 families"
     assert count(2, "passage") == "2 passages"
     assert count(12345, "word", sep=True) == "12,345 words"
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_compare_legend_promises_the_marks_it_uses(cli, corpus, width):
+    """At 80 columns (inline) and 160 (side by side), the output uses only marks the legend
+    names, and the legend names none of the other layout's marks; it fits on one line."""
+    us = corpus / "us-congress"
+    r = cli(
+        "compare",
+        str(us / "us-117-hr2008-ih.txt"),
+        str(us / "us-117-hr2008-eh.txt"),
+        "--width",
+        str(width),
+        "--full",
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    legend = next(ln for ln in out.splitlines() if "marks:" in ln)
+    body = out[out.index(legend) + len(legend) :]
+    used = {m for m in ("[~", "{~", "[-", "{+") if m in body}
+    assert used, "the pair has changes: some mark must be used"
+    assert all(m in legend for m in used), (width, used, legend)
+    side_marks = {"[~", "{~"} & set(m for m in ("[~", "{~") if m in legend)
+    assert bool(side_marks) == (width >= 100), (width, legend)
+    assert len(legend.rstrip()) <= width
+
+
+def test_index_list_in_a_pipe_keeps_whole_ids(cli, corpus, tmp_path):
+    db = tmp_path / "x.db"
+    assert cli("index", "add", str(corpus / "facial-recognition"), "--db", str(db)).returncode == 0
+    ids = [
+        m["id"]
+        for m in __import__("json").loads(cli("index", "list", "--db", str(db), "--json").stdout)
+    ]
+    r = cli("index", "list", "--db", str(db), env={"COLUMNS": "80"})
+    lines = r.stdout.decode().splitlines()
+    assert lines[0].split("\t")[0] == "id" and len(lines) == len(ids) + 1
+    assert sorted(ln.split("\t")[0] for ln in lines[1:]) == sorted(ids)
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_listings_on_a_terminal_never_cut_an_id(width):
+    import io
+
+    from rich.console import Console
+
+    from billdiff.commands import print_records
+
+    ids = [f"synthetic-{k}-" + "x" * 60 for k in range(3)]  # synthetic: longer than 60 columns
+    rows = [
+        (i, "ZZ", "SB 1", "introduced", "2020-01-01", "1,234", "A synthetic title " * 5)
+        for i in ids
+    ]
+    buf = io.StringIO()
+    con = Console(file=buf, width=width, force_terminal=True, color_system=None)
+    print_records(
+        ["id", "state", "bill", "version", "date", "words", "title"],
+        rows,
+        wrap=("title",),
+        console=con,
+    )
+    lines = buf.getvalue().splitlines()
+    for i in ids:  # whole, on one line (the terminal may wrap it; a copy keeps it whole)
+        assert any(i in ln for ln in lines), (width, i)
+    assert all(len(ln) <= width for ln in lines if not ln.startswith("synthetic-"))
+
+
+def test_search_opens_with_a_verdict_and_keeps_indents(cli, corpus, tmp_path):
+    db = tmp_path / "fr.db"
+    fr = corpus / "facial-recognition"
+    assert cli("index", "add", str(fr), "--db", str(db), "-q").returncode == 0
+    q = str(fr / "wa-2021-sb5104-introduced.htm")
+    r = cli("search", q, "--db", str(db), env={"COLUMNS": "80"})
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[0].startswith("verdict: substantive reuse — ")
+    first_hit = next(k for k, ln in enumerate(lines) if re.match(r"\s*1\. ", ln))
+    for ln in lines[first_hit:]:  # a hit's head, or an indented line (wrapped ones included)
+        assert re.match(r"\s*\d+\. |    ", ln) or ln.startswith("related bills"), ln
+    assert any(ln.startswith("marks: ") for ln in lines[:first_hit])
+    # JSON carries the same answer as fields, not the sentence
+    assert cli("search", q, "--db", str(db), "--json").returncode == 0

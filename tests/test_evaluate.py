@@ -179,7 +179,7 @@ def test_terminal_output(corpus, tmp_path, cli):
     labels.write_text(json.dumps({"pairs": rows}, indent=1))
     r = cli("evaluate", str(labels))
     assert r.returncode == 0, r.stderr.decode()
-    out = r.stdout.decode()
+    out = " ".join(r.stdout.decode().split())  # wrapped at the terminal width: join lines
     assert "2 labelled pairs (1 positive)" in out
     assert "precision" in out and "ROC AUC" in out and "suggested threshold" in out
     assert "recall@1" not in out  # no ranking for pairs

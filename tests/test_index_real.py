@@ -11,6 +11,8 @@ import pytest
 
 from billdiff.index import Index
 
+pytestmark = pytest.mark.slow  # indexes 51,700 statute sections (about 1 minute)
+
 VERSIONED = ["us-116-hr2002", "us-117-hr2008"]  # the federal bills with several versions
 
 

@@ -465,3 +465,66 @@ def test_source_is_on_the_left_whichever_way_the_alignment_ran():
     assert "".join(t for _, t in page.sides[0]) == model.text[p.b_char_start : p.b_char_end]
     assert "".join(t for _, t in page.sides[1]) == b.text[p.a_char_start : p.a_char_end]
     assert graph_to_dict(g)["edges"][0]["evidence"]["source_side"] == "b"
+
+
+def test_wa_bills_page_is_small_and_its_counts_are_what_it_draws(corpus, tmp_path):
+    """The wa-bills folder: hundreds of pairs share only common text (enacting clauses and
+    the like). The page stays under 500 KB, and "N edges drawn" is the number of arrows in the
+    graph; every common-text pair is a table row, and lineage.json keeps their passages."""
+    import json
+
+    from billdiff.lineage_graph import lineage
+
+    g = lineage(sorted(str(p) for p in (corpus / "wa-bills").glob("*.htm")))
+    path = write_report(g, tmp_path / "wa")
+    assert path.stat().st_size < 500_000, path.stat().st_size
+    page = parse(path.read_text(encoding="utf-8"))
+    html = path.read_text(encoding="utf-8")
+    arrows = {a["data-edge"] for t, a in page.tags if t == "a" and "data-edge" in a}
+    drawn = re.search(r"(\d+) edges? drawn", html)
+    assert drawn and int(drawn.group(1)) == len(arrows) > 0
+    common = [e for e in g.edges if not e.reduced and e.type == "boilerplate-only"]
+    assert len(common) > 100  # the case this test is about
+    rows = {a["id"] for t, a in page.tags if t == "tr" and "id" in a}
+    ids = {id(e): i for i, e in ordered_edges(g)}
+    assert rows == {ids[id(e)] for e in common}
+    data = json.loads((tmp_path / "wa" / "lineage.json").read_text(encoding="utf-8"))
+    kept = [e for e in data["edges"] if e["type"] == "boilerplate-only" and not e["reduced"]]
+    assert len(kept) == len(common) and all(e["evidence"]["passages"] for e in kept)
+
+
+def test_graph_without_graphviz_falls_back_to_the_simple_layout(syn, monkeypatch):
+    """No `dot` on the machine: the page still draws every document and lineage edge."""
+    import billdiff.report.dot_layout as dl
+
+    monkeypatch.setattr(dl.shutil, "which", lambda name: None)
+    assert not dl.available()
+    page = parse(render_html(syn))
+    assert {a["data-node"] for t, a in page.tags if t == "a" and "data-node" in a} == {
+        n.id for n in syn.nodes
+    }
+    assert not [a for t, a in page.tags if t == "rect" and "cluster" in a.get("class", "")]
+
+
+def test_dot_source_quotes_hostile_headings():
+    """A family heading holds bill metadata: quotes, backslashes and newlines stay inside one
+    DOT string (and dot is given ids, never labels, for the documents)."""
+    from billdiff.report.dot_layout import available, dot_source, run_dot
+
+    heading = 'family F1 — root: "ZZ" SB 1 \\ x\n} digraph { evil'
+    src, names = dot_source(
+        [("F1", heading, [["a", "b"], ["c"]])],
+        [("e1", "a", "c", True, "5 w")],
+        node_w=210,
+        node_h=58,
+    )
+    assert 'label="family F1 — root: \\"ZZ\\" SB 1 \\\\ x } digraph { evil"' in src
+    assert set(names.values()) == {"a", "b", "c"}
+    if available():
+        got = run_dot(
+            [("F1", heading, [["a", "b"], ["c"]])],
+            [("e1", "a", "c", True, "5 w")],
+            node_w=210,
+            node_h=58,
+        )
+        assert got is not None and set(got.nodes) == {"a", "b", "c"} and "e1" in got.edges

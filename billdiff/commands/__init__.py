@@ -20,3 +20,53 @@ def make_console(*, width: int | None = None, stderr: bool = False):
             raise BrokenPipeError
 
     return _Console(file=stream, width=width, no_color=no_color, highlight=False, soft_wrap=False)
+
+
+def print_records(
+    columns: list[str],
+    rows: list[tuple[str, ...]],
+    *,
+    title: str = "",
+    wrap: tuple[str, ...] = (),
+    console=None,
+) -> None:
+    """Rows of a listing, never cutting a value (the first column is an id a user types).
+
+    In a pipe: tab-separated lines under a header line (for grep, cut, a spreadsheet). On a
+    terminal wide enough for every column but the ``wrap`` ones (given 20 columns each): a
+    table. Narrower: one record per entry, the id on its own line, the rest indented below.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console or make_console()
+    if not out.is_terminal:
+        if title:
+            out.file.write(f"# {title}\n")
+        out.file.write("\t".join(columns) + "\n")
+        for row in rows:
+            out.file.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row) + "\n")
+        return
+    need = sum(
+        (20 if c in wrap else max([len(c), *(len(r[k]) for r in rows)])) + 2
+        for k, c in enumerate(columns)
+    )
+    if need <= out.width:
+        t = Table(title=title or None, box=None, show_edge=False, pad_edge=False)
+        for c in columns:
+            t.add_column(c, no_wrap=c not in wrap, overflow="fold")
+        for row in rows:
+            t.add_row(*(Text(v) for v in row))
+        out.print(t)
+        return
+    if title:
+        out.print(Text(title, style="bold"))
+    for row in rows:
+        out.print(Text(row[0], style="bold"), soft_wrap=True)
+        pairs = list(zip(columns[1:], row[1:], strict=True))
+        short = " · ".join(v for c, v in pairs if v and c not in wrap)
+        if short:
+            out.print(Text("  " + short))
+        for c, v in pairs:  # long values on lines of their own, folded, never cut
+            if v and c in wrap:
+                out.print(Text(f"  {c}: {v}"), overflow="fold")

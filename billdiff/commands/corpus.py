@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..plural import count
-from . import make_console
+from . import print_records
 
 
 @click.group()
@@ -140,15 +140,9 @@ def list_cmd(name, cache_dir, mirror):
             m = load_manifest(n)
             click.echo(f"{n}\t{count(len(m.docs), 'document')}\t{m.description}")
         return
-    out = make_console()
-    from rich.markup import escape
-    from rich.table import Table
-
     m = load_manifest(name)
     stems = mirror_index(mirror) if mirror else {}
-    t = Table(title=f"{m.name} ({count(len(m.docs), 'entry', 'entries')})", show_lines=False)
-    for col in ("id", "bill", "version", "date", "url", "have"):
-        t.add_column(col, overflow="fold", no_wrap=col in ("id", "date", "have"))
+    rows = []
     for d in m.docs:
         have = []
         if d.id in stems:
@@ -156,13 +150,19 @@ def list_cmd(name, cache_dir, mirror):
         if d.fetchable and cached_path(d, cache_dir=cache_dir):
             have.append("cached")
         url = d.files[0].url if d.files else "(unidentified)"
-        row = (
-            d.id,
-            f"{d.state} {d.bill}",
-            d.version,
-            d.date or "?",
-            url + ("" if d.url_status == "confirmed" else " [unconfirmed]"),
-            ", ".join(have) or "-",
+        rows.append(
+            (
+                d.id,
+                f"{d.state} {d.bill}",
+                d.version,
+                d.date or "?",
+                url + ("" if d.url_status == "confirmed" else " [unconfirmed]"),
+                ", ".join(have) or "not held",
+            )
         )
-        t.add_row(*(escape(c) for c in row))
-    out.print(t)
+    print_records(
+        ["id", "bill", "version", "date", "url", "have"],
+        rows,
+        title=f"{m.name} ({count(len(m.docs), 'entry', 'entries')})",
+        wrap=("url",),
+    )

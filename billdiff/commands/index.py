@@ -293,22 +293,13 @@ def list_(db, as_json):
             )
         )
         return
-    from rich.table import Table
+    from . import print_records
 
-    from . import make_console
-
-    t = Table(box=None, show_edge=False, pad_edge=False)
-    for col in ("id", "state", "bill", "version", "date", "words", "title"):
-        t.add_column(
-            col,
-            justify="right" if col == "words" else "left",
-            overflow="ellipsis",
-            no_wrap=col != "title",
-            max_width=50,
-        )
-    for m in metas:
-        t.add_row(m.id, m.state, m.bill, m.version, m.date, f"{words[m.id]:,}", m.title)
-    make_console().print(t)
+    print_records(
+        ["id", "state", "bill", "version", "date", "words", "title"],
+        [(m.id, m.state, m.bill, m.version, m.date, f"{words[m.id]:,}", m.title) for m in metas],
+        wrap=("title",),
+    )
 
 
 @index.command()

@@ -372,9 +372,11 @@ def _missing_html(missing) -> str:
         return ""
     rows = "".join(f"<tr><td>{_e(i)}</td><td>{_e(why)}</td></tr>" for i, why in missing)
     return (
-        f"<section id='missing'><h3>Not in this report</h3><p>{count(len(missing), 'document')}"
-        " of the corpus could not be had, so no edge to or from them can be shown:</p>"
-        f"<table class='grid'><tr><th>document</th><th>why</th></tr>{rows}</table></section>"
+        f"<section id='missing'><h3>Not in this report</h3><details><summary>"
+        f"{count(len(missing), 'document')} of the corpus could not be had, so no edge to or "
+        "from them can be shown (which, and why)</summary>"
+        f"<table class='grid'><tr><th>document</th><th>why</th></tr>{rows}</table></details>"
+        "</section>"
     )
 
 

@@ -1,6 +1,7 @@
-"""The lineage graph as inline SVG: a simple layered layout done here, no JavaScript, no CDN.
+"""The lineage graph as inline SVG, no JavaScript, no CDN.
 
-Layout: one horizontal band per family (largest first). Inside a band, a node's column is the
+With Graphviz installed, positions come from dot (dot_layout.py: bill and family clusters,
+labels that overlap nothing). Without it, or for very big graphs, the simple layout here: one horizontal band per family (largest first). Inside a band, a node's column is the
 length of the longest chain of directed drawn edges (version-of, copied-from …) leading to it,
 so the text flows left to right; an undirected partner (companion-of …) shares its partner's
 column. Nodes in a column are ordered by the mean row of their parents, then by date and id.
@@ -199,12 +200,110 @@ def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
     return d, bulge - 6, (ay + by) / 2
 
 
+def _bills(members: list[str], edges: list[LineageEdge], nodes) -> list[list[str]]:
+    """Members grouped by bill: joined by version-of or companion-of edges; earliest first."""
+    up = {m: m for m in members}
+
+    def find(x: str) -> str:
+        while up[x] != x:
+            up[x] = up[up[x]]
+            x = up[x]
+        return x
+
+    for e in edges:
+        if e.type in ("version-of", "companion-of") and e.source in up and e.target in up:
+            up[find(e.source)] = find(e.target)
+    groups: dict[str, list[str]] = {}
+    for m in members:
+        groups.setdefault(find(m), []).append(m)
+
+    def when(nid: str) -> tuple:
+        n = nodes.get(nid)
+        return ((n.meta.date if n else "") or "9999", nid)
+
+    out = [sorted(g, key=when) for g in groups.values()]
+    return sorted(out, key=lambda g: when(g[0]))
+
+
+def _dot_layout(graph: LineageGraph, edges: list[tuple[str, LineageEdge]]):
+    """Positions from Graphviz (see dot_layout.py), the documents in no family in a grid
+    below; None when dot cannot be used."""
+    from .dot_layout import MAX_NODES as MAX_DOT_NODES
+    from .dot_layout import run_dot
+
+    nodes = {n.id: n for n in graph.nodes}
+    fams = sorted(graph.families, key=lambda f: (-len(f.members), f.id))
+    seen: set[str] = set()
+    families = []
+    for fam in fams:
+        members = sorted({m for m in (*fam.members, fam.root) if m in nodes and m not in seen})
+        if not members:
+            continue
+        seen.update(members)
+        inside = [e for _, e in edges if e.source in members and e.target in members]
+        root_label = node_label(nodes.get(fam.root), fam.root)
+        heading = f"family {fam.id} — {count(len(members), 'document')} — root: {root_label}"
+        families.append((fam.id, heading, _bills(members, inside, nodes)))
+    if not families or sum(len(m) for _, _, bills in families for m in bills) > MAX_DOT_NODES:
+        return None
+    # one dot run per family, stacked top to bottom like the simple layout's bands
+    roots = {f.root for f in graph.families}
+    placed: dict[str, Placed] = {}
+    paths: dict[str, tuple[str, float, float]] = {}
+    clusters: list = []
+    width, y0 = 0.0, float(MARGIN)
+    for fam in families:
+        members = {m for bill in fam[2] for m in bill}
+        dot_edges = [
+            (
+                eid,
+                e.source,
+                e.target,
+                e.directed,
+                f"{e.shared_words} w · {pct(e.coverage_target)}",
+                e.type,
+            )
+            for eid, e in edges
+            if e.source in members and e.target in members
+        ]
+        got = run_dot([fam], dot_edges, node_w=NODE_W, node_h=NODE_H, margin=MARGIN, top=y0)
+        if got is None:
+            return None
+        placed.update(
+            (nid, Placed(nodes[nid], x, y, nid in roots)) for nid, (x, y) in got.nodes.items()
+        )
+        paths.update(got.edges)
+        clusters += got.clusters
+        width, y0 = max(width, got.width + MARGIN), got.height + 16
+    heads: list[tuple[float, str]] = []
+    alone = sorted(n for n in nodes if n not in placed)
+    if alone:
+        per_row = 4 if len(alone) <= 40 else 8
+        heads.append((y0, f"not in any family — {count(len(alone), 'document')}"))
+        for i, nid in enumerate(alone):
+            placed[nid] = Placed(
+                nodes[nid],
+                MARGIN + (i % per_row) * COL_W,
+                y0 + BAND_HEAD + (i // per_row) * ROW_H,
+                False,
+            )
+        width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
+        y0 += BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
+    return placed, heads, float(width), float(y0 + 8), paths, tuple(clusters)
+
+
 def render_svg(
     graph: LineageGraph, edges: list[tuple[str, LineageEdge]], doc_anchor: dict[str, str]
 ) -> str:
     """Inline ``<svg>`` of the drawn edges; ``doc_anchor`` maps node id → HTML anchor id."""
     drawn = [e for _, e in edges]
-    placed, heads, width, height = layout(graph, drawn)
+    got = _dot_layout(graph, edges)
+    clusters: tuple = ()
+    paths: dict[str, tuple[str, float, float]] = {}
+    if got is None:  # no Graphviz here, or too big for it: the simple layered layout
+        placed, heads, width, height = layout(graph, drawn)
+    else:
+        placed, heads, width, height, paths, clusters = got
     out = [
         f'<svg id="lineage-graph" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -220,6 +319,16 @@ def render_svg(
             f'fill="{st["color"]}"/></marker>'
         )
     out.append("</defs>")
+    for c in clusters:  # families, and each bill's versions and companion inside them
+        out.append(
+            f'<rect class="cluster {c.kind}" x="{c.x:.0f}" y="{c.y:.0f}" width="{c.w:.0f}" '
+            f'height="{c.h:.0f}" rx="{10 if c.kind == "family" else 8}"/>'
+        )
+    for c in clusters:
+        if c.kind == "family" and c.label:
+            out.append(
+                f'<text class="band" x="{c.x + 10:.0f}" y="{c.y + 18:.0f}">{escape(c.label)}</text>'
+            )
     for y, text in heads:
         out.append(f'<text class="band" x="{MARGIN}" y="{y + 16:.0f}">{escape(text)}</text>')
     for eid, e in edges:
@@ -227,7 +336,11 @@ def render_svg(
         if a is None or b is None:
             continue
         st = edge_style(e.type)
-        d, lx, ly = _edge_path(a, b)
+        if eid in paths and paths[eid][0]:
+            d, lx, ly = paths[eid]
+            ly += 8  # dot gives the label's centre; SVG text sits on its baseline
+        else:
+            d, lx, ly = _edge_path(a, b)
         dash = f' stroke-dasharray="{st["dash"]}"' if st["dash"] else ""
         marker = (
             f' marker-end="url(#arrow-{e.type})"' if e.directed and e.type in EDGE_TYPES else ""

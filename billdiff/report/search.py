@@ -145,12 +145,52 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
     return t
 
 
+def verdict(res: SearchResult) -> str:
+    """The one-line answer a watchdog reads first."""
+    subst = [h for h in res.hits if h.substantive]
+    shared = [h for h in res.hits if not h.related and not h.substantive]
+    label = res.query.meta.label
+    if subst:
+        best = subst[0]
+        fail = " (exit 1: --fail-on-match)" if res.fail_on_match else ""
+        return (
+            f"verdict: substantive reuse — {count(len(subst), 'indexed bill')} share substantive "
+            f"text with {label}; the closest, {best.doc.meta.label}, covers "
+            f"{best.report.coverage_a:.0%} of it (probability {best.probability:.2f}){fail}"
+        )
+    if shared:
+        return (
+            f"verdict: no substantive reuse — {count(len(shared), 'bill')} share only common "
+            f"text or unlikely passages with {label}"
+        )
+    return f"verdict: no reuse — {nothing_found(res)}"
+
+
+LEGEND = "marks: bold = the same words in the hit · underlined [in brackets] = words it changed"
+
+
 def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
     """Ranked hits with score, coverage both ways, passages, boilerplate share and reason."""
+    from rich.padding import Padding
     from rich.text import Text
+
+    def indented(text, n: int = 4, style: str = "") -> None:  # wrapped lines keep the indent
+        console.print(
+            Padding(text if isinstance(text, Text) else Text(text, style=style), (0, 0, 0, n))
+        )
+
+    def ranked(rank: int, text) -> None:  # "12. label [id]", wrapped under the label
+        from rich.table import Table
+
+        grid = Table.grid()
+        grid.add_column(width=4, no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(Text(f"{rank:>2}. ", style="bold"), text)
+        console.print(grid)
 
     plain = console.no_color or not console.is_terminal
     q = res.query
+    console.print(Text(verdict(res), style="bold"))
     console.print(
         Text.assemble(
             ("query ", "dim"),
@@ -163,8 +203,9 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
         )
     )
     if not res.hits:
-        console.print(nothing_found(res))
         return
+    if any(not h.related for h in res.hits):
+        console.print(Text(LEGEND, style="dim"))
     shown_related = False
     for rank, h in enumerate(res.hits, 1):
         r = h.report
@@ -176,13 +217,13 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
                     style="bold yellow",
                 )
                 shown_related = True
-            console.print(
+            ranked(
+                rank,
                 Text.assemble(
-                    (f"{rank:>2}. ", "bold"),
                     (h.doc.meta.label, "cyan"),
                     (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"),
                     (f"  related · {h.reason}", "dim"),
-                )
+                ),
             )
             continue
         if h.substantive:
@@ -191,19 +232,20 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
             kind = f"unlikely reuse (probability {h.probability:.2f})"
         else:
             kind = "boilerplate only"
-        head = Text.assemble(
-            (f"{rank:>2}. ", "bold"),
-            (h.doc.meta.label, "bold cyan"),
-            (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"),
+        ranked(
+            rank,
+            Text.assemble(
+                (h.doc.meta.label, "bold cyan"),
+                (f"  [{h.doc.meta.id}]" if h.doc.meta.id != h.doc.meta.label else "", "dim"),
+            ),
         )
-        console.print(head)
-        console.print(
-            f"    score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
+        indented(
+            f"score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
             f"{r.coverage_b:.0%} of this bill · {count(len(r.passages), 'passage')}, longest "
             f"{r.longest} words · boilerplate {h.boilerplate_share:.0%} · {kind} · "
             f"estimated similarity (LSH) {h.estimated_similarity:.2f}"
         )
-        console.print(f"    {h.reason}", style="dim")
+        indented(h.reason, style="dim")
         top = sorted(
             r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share), p.a_start)
         )[:passages]
@@ -212,17 +254,9 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
             line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
             tag = f" ({p.stock_phrase or 'boilerplate'})" if p.is_boilerplate else ""
             edited = f", {p.edited_words} edited" if p.edited_words else ""
-            console.print(
-                Text.assemble(
-                    ("    · ", "dim"),
-                    (
-                        f"{max(p.a_words, p.b_words)} words, {p.identical_words} identical"
-                        f"{edited}{tag}; "
-                        f"query line {line_a} ↔ line {line_b}",
-                        "dim",
-                    ),
-                )
+            indented(
+                f"· {max(p.a_words, p.b_words)} words, {p.identical_words} identical"
+                f"{edited}{tag}; query line {line_a} ↔ line {line_b}",
+                style="dim",
             )
-            ex = _excerpt(h, p, plain=plain)
-            ex.pad_left(6)
-            console.print(ex)
+            indented(_excerpt(h, p, plain=plain), 6)

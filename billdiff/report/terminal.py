@@ -189,7 +189,11 @@ def _inline_text(p: Passage, sa: _Side, sb: _Side, context: int | None):
 # ------------------------------------------------------------------------------ renderables
 
 
-def _header(report: PairReport):
+LEGEND_SIDE = "marks: same · [~changed~] in A, {~changed~} in B · [-only in A-] · {+only in B+}"
+LEGEND_INLINE = "marks: [-A-]{+B+} changed · [-only in A-] · {+only in B+}"
+
+
+def _header(report: PairReport, wide: bool = True):
     from rich.table import Table
     from rich.text import Text
 
@@ -221,10 +225,7 @@ def _header(report: PairReport):
     if n:
         grid.add_row(
             "",
-            Text(
-                "marks: same · [~changed~] in A, {~changed~} in B · [-only in A-] · {+only in B+}",
-                style="dim",
-            ),
+            Text(LEGEND_SIDE if wide else LEGEND_INLINE, style="dim"),
         )
     return grid
 
@@ -263,14 +264,14 @@ def pair_renderables(
     from rich.table import Table
     from rich.text import Text
 
-    out: list = [_header(report)]
+    wide = width >= SIDE_BY_SIDE_MIN
+    out: list = [_header(report, wide)]  # the legend names the marks of the layout in use
     if not report.passages:
         return out
     keep_deleted = bool(report.settings.get("keep_deleted"))
     sa = _Side(report.a_doc, report.a_tokens or _empty(), keep_deleted)
     sb = _Side(report.b_doc, report.b_tokens or _empty(), keep_deleted)
     ctx = None if full else context
-    wide = width >= SIDE_BY_SIDE_MIN
     for k, p in enumerate(report.passages, 1):
         style = STYLE["stock"] if p.is_boilerplate else ""
         out.append(
