@@ -13,6 +13,4 @@ fi
 mkdir -p reports
 rm -f "$DB" "$DB-wal" "$DB-shm"
 "$BIN/billdiff" corpus fetch facial-recognition "${MIRROR_ARGS[@]}" --db "$DB"
-"$BIN/billdiff" lineage --db "$DB" --out "$OUT"
-echo
-echo "demo: HTML report: $(pwd)/$OUT/index.html"
+"$BIN/billdiff" lineage --db "$DB" --out "$OUT"  # ends with the report's path

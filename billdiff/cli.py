@@ -22,7 +22,7 @@ COMMANDS = {
         "compare",
         "Compare two bills: every reused passage, word-level changes.",
     ),
-    "index": ("index", "index", "Manage the corpus index (add, remove, list, stats)."),
+    "index": ("index", "index", "Manage the corpus index (add, remove, list, stats, optimize)."),
     "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
     "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),
     "corpus": ("corpus", "corpus", "Fetch a corpus of real bills from official sources."),
@@ -61,7 +61,18 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES = (
+    "Exit codes: 0 ok (also when nothing is shared); 1 findings you asked to fail on (search "
+    "--fail-on-match); 2 bad input or usage (one error: line saying what to do); 3 a billdiff "
+    "bug; 130 interrupted; 141 the reader of the output went away (SIGPIPE, as other tools)."
+)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+    epilog=EXIT_CODES,
+)
 @click.version_option(__version__, prog_name="billdiff")
 def cli():
     """billdiff — find where one piece of legislation copied another, word for word."""

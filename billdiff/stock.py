@@ -194,10 +194,11 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (
         # WA's notice that a contingent effective date has come
         "effective-date-notice",
-        r"(?:the )?\w+(?: \w+){0,6}? (?:must|shall) provide (?:written )?notice of the effective "
-        r"date of sections? \d+(?: (?:and|through) \d+)* of this act to affected parties the "
-        r"chief clerk of the house of representatives the secretary of the senate the office of "
-        r"the code reviser and others as deemed appropriate by the \w+(?: \w+){0,4}?(?=$| )",
+        r"(?:(?:the )?\w+(?: \w+){0,6}? (?:must|shall) provide (?:written )?)?notice of the "
+        r"effective date of sections? \d+(?: (?:and|through) \d+)* of this act to affected "
+        r"parties the chief clerk of the house of representatives the secretary of the senate "
+        r"the office of the code reviser and others as deemed appropriate by the"
+        r"(?: \w+(?: \w+){0,4}?)?(?=$| )",
     ),
     (
         # WA's standard paragraph applying the Consumer Protection Act (chapter 19.86 RCW)

@@ -213,3 +213,27 @@ def test_search_opens_with_a_verdict_and_keeps_indents(cli, corpus, tmp_path):
     assert any(ln.startswith("marks: ") for ln in lines[:first_hit])
     # JSON carries the same answer as fields, not the sentence
     assert cli("search", q, "--db", str(db), "--json").returncode == 0
+
+
+def test_help_lists_every_command_real_defaults_and_exit_codes(cli):
+    top = cli("--help").stdout.decode()
+    assert "optimize" in top  # the index line names every index subcommand
+    for code in ("0 ok", "1 findings", "2 bad input", "3 a billdiff bug", "141"):
+        assert code in " ".join(top.split()), code
+    for cmd in ("compare", "search", "lineage", "evaluate", ("index", "add"), ("corpus", "fetch")):
+        args = [cmd] if isinstance(cmd, str) else list(cmd)
+        text = " ".join(cli(*args, "--help").stdout.decode().split())
+        assert "settings." not in text, (cmd, text)  # a real value, not a variable name
+    assert "(default: 12)" in " ".join(cli("search", "--help").stdout.decode().split())
+
+
+def test_adding_another_format_of_an_indexed_bill_names_the_file(cli, corpus, tmp_path):
+    db = tmp_path / "x.db"
+    fr = corpus / "facial-recognition"
+    txt, htm = fr / "wa-2021-sb5104-introduced.txt", fr / "wa-2021-sb5104-introduced.htm"
+    assert cli("index", "add", str(txt), "--db", str(db), "-q").returncode == 0
+    r = cli("index", "add", str(htm), "--db", str(db), "-q")
+    assert r.returncode == 2
+    (line,) = r.stderr.decode().splitlines()
+    assert f"(from {txt})" in line and "another format" in line and "--replace" in line
+    assert cli("index", "add", str(htm), "--db", str(db), "-q", "--replace").returncode == 0

@@ -391,3 +391,33 @@ def test_cli_fetch_then_index(cli, corpus, tmp_path):
     assert set(listed) == held
     sb = listed["wa-2020-sb6280-introduced"]
     assert sb.state == "WA" and sb.bill == "SB 6280" and sb.date == "2020-01-14"
+
+
+def test_no_network_is_found_once_not_per_host(tmp_path, monkeypatch):
+    """Every host name is looked up at once before any request; hosts whose names do not
+    resolve (.invalid never does) get no request at all, and say why."""
+    import billdiff.corpus.fetching as fetching
+
+    entry = "[[doc]]" + GOOD.split("[[doc]]", 1)[1]
+    toml = '[manifest]\nname = "t"\n' + "\n".join(
+        entry.replace("sb1", f"sb{k}")
+        .replace("SB 1", f"SB {k}")
+        .replace("example.org", f"h{k}.example.invalid")
+        for k in range(1, 6)
+    )
+    man = load_manifest(_write(tmp_path, toml))
+    calls = []
+    real = fetching._fetch_fn()
+
+    def counting(url, **kw):
+        if not kw.get("offline"):
+            calls.append(url)
+        return real(url, **kw)
+
+    monkeypatch.setattr(fetching, "_fetch_fn", lambda: counting)
+    rep = fetch_corpus(man, cache_dir=tmp_path / "cache", min_interval=0.0, timeout=2.0)
+    assert calls == [] and len(rep.missing) == 5
+    assert all("does not resolve" in i.error for i in rep.missing)
+    assert {why for _, why in rep.not_had} == {
+        "the official site could not be reached (no network?), and no mirror holds it"
+    }

@@ -221,3 +221,13 @@ def test_graph_is_deterministic(corpus):
         (e.source, e.target, e.type, e.reduced, e.shared_words, e.reason) for e in g2.edges
     ]
     assert g1.families == g2.families
+
+
+def test_daylight_saving_controls_share_only_stock_text(wa_graph):
+    """HB 1196 and SB 5139 (2019, permanent daylight saving time) were drafted independently;
+    what they share is the enacting clause, the new-section formula and WA's notice of a
+    contingent effective date. That is common text, not a family."""
+    a, b = "wa-2019-hb1196-introduced", "wa-2019-sb5139-introduced"
+    edges = _between(wa_graph, [a], [b])
+    assert edges and {e.type for e in edges} == {"boilerplate-only"}
+    assert not [f for f in wa_graph.families if {a, b} <= set(f.members) | {f.root}]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT, SHARED
 
@@ -76,3 +78,53 @@ def test_readme_python_example_runs(corpus, tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), ns)  # noqa: S102
     assert ns["report"].passages and list(ns["result"]) == list(ns["result"].hits)
     assert len(ns["result"]) >= 1 and ns["graph"].edges
+
+
+def _cut(v, n: int = 48):
+    return v if not isinstance(v, str) or len(v) <= n else v[: n - 1] + "…"
+
+
+def json_example(corpus) -> str:
+    """The README's compare JSON example, made from a real run: HB 1196 vs SB 5139 (2019, two
+    daylight-saving bills); long strings cut, repeated parts elided as ``...``."""
+    from billdiff import compare
+    from billdiff.report.json_ import pair_to_dict
+
+    wa = corpus / "wa-bills"
+    rel = "../shared/corpus/wa-bills/"
+    d = pair_to_dict(
+        compare(wa / "wa-2019-hb1196-introduced.htm", wa / "wa-2019-sb5139-introduced.htm")
+    )
+    a = {k: rel + Path(v).name if k == "source" else v for k, v in d["a"].items()}
+    a["title"] = _cut(a["title"])
+    a["meta"] = "{...}"
+    knobs = ("min_words", "seed_words", "max_gap")
+    settings = ", ".join(f'"{k}": {json.dumps(d["settings"][k])}' for k in knobs)
+    p = dict(d["passages"][-1])
+    ops = ", ".join(json.dumps(o) for o in p.pop("ops")[:2])
+    lines = [
+        "{",
+        f'  "schema": {json.dumps(d["schema"])},',
+        f'  "tool": {json.dumps(d["tool"])},',
+        f'  "settings": {{{settings}, ...}},  // every knob used',
+        '  "a": ' + json.dumps(a, ensure_ascii=False).replace('"{...}"', "{...}") + ",",
+        '  "b": {...},',
+        f'  "summary": {json.dumps(d["summary"])},',
+        '  "passages": [...,',
+        "    " + json.dumps(p, ensure_ascii=False)[:-1] + f', "ops": [{ops}, ...]}}]',
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_readme_json_example_is_real_output(corpus):
+    """The jsonc block is what `compare --json` writes today (regenerate it with
+    BILLDIFF_UPDATE_DOCS=1)."""
+    want = json_example(corpus)
+    block = re.search(r"```jsonc\n(.*?)```", README, re.S)
+    if os.environ.get("BILLDIFF_UPDATE_DOCS") == "1":
+        (ROOT / "README.md").write_text(
+            README[: block.start(1)] + want + README[block.end(1) :], encoding="utf-8"
+        )
+        return
+    assert block.group(1) == want, "README's JSON example is stale: run with BILLDIFF_UPDATE_DOCS=1"

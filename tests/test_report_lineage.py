@@ -528,3 +528,36 @@ def test_dot_source_quotes_hostile_headings():
             node_h=58,
         )
         assert got is not None and set(got.nodes) == {"a", "b", "c"} and "e1" in got.edges
+
+
+def test_every_document_gets_a_label_of_its_own(corpus):
+    """Two Congresses' H.R. 2003 (ih), and SB 5104's full and partial texts, read apart in
+    the tree, the page, the CSV and the DOT; labels stay short."""
+    from billdiff.lineage_graph import lineage
+    from billdiff.report.lineage_json import label_map
+
+    files = sorted(str(p) for p in (corpus / "us-congress").glob("us-11?-hr2003-ih.txt"))
+    files += [
+        str(corpus / "facial-recognition" / f)
+        for f in (
+            "wa-2021-sb5104-introduced.txt",
+            "wa-2021-sb5104-introduced-partial.txt",
+            "wa-2020-sb6280-rcw43.386-codified.txt",
+        )
+    ]
+    g = lineage(files)
+    labels = label_map(g)
+    assert len(set(labels.values())) == len(labels) == len(g.nodes), labels
+    hr = sorted(v for k, v in labels.items() if "hr2003" in k)
+    assert len(hr) == 2 and all("Congress" in v for v in hr), hr
+    assert max(len(v) for v in labels.values()) <= 70, labels
+    out = render_lineage(g)
+    from rich.console import Console
+
+    con = Console(width=200, record=True, file=io.StringIO())
+    con.print(out)
+    text = con.export_text()
+    for v in hr:
+        assert v in text
+    csv_text, dot_text = edges_csv(g), to_dot(g)
+    assert any(v in csv_text or v in dot_text for v in hr)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..settings import DEFAULT as _DEFAULT
+
+MIN_WORDS = _DEFAULT.min_words
+
 
 @click.command()
 @click.argument("labels", type=click.Path(dir_okay=False))
@@ -25,7 +29,7 @@ import click
     "--min-words",
     type=click.IntRange(3, None),
     default=None,
-    help="Shortest shared passage counted (default: settings.min_words).",
+    help=f"Shortest shared passage counted (default: {MIN_WORDS}).",
 )
 @click.option("--offline", is_flag=True, help="Never touch the network for URLs.")
 @click.option(

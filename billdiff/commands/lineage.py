@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..settings import DEFAULT as _DEFAULT
+
+MIN_WORDS = _DEFAULT.min_words
+
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -43,7 +47,7 @@ import click
     "--min-words",
     type=click.IntRange(3, None),
     default=None,
-    help="Shortest shared passage counted (default: settings.min_words).",
+    help=f"Shortest shared passage counted (default: {MIN_WORDS}).",
 )
 def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
     """Who copied whom among PATHS (files or folders), an index (--db) or a --manifest.
@@ -127,4 +131,4 @@ def _render(graph, out, as_json, not_had) -> None:
         from ..report.html import write_report
 
         path = write_report(graph, out, missing=not_had)
-        click.echo(f"report: {path}", err=as_json)
+        click.echo(f"report: {path.resolve()}", err=as_json)

@@ -6,6 +6,10 @@ import json
 
 import click
 
+from ..settings import DEFAULT as _DEFAULT
+
+MIN_WORDS = _DEFAULT.min_words
+
 
 @click.command()
 @click.argument("source")
@@ -29,7 +33,7 @@ import click
     "--min-words",
     type=click.IntRange(3, None),
     default=None,
-    help="Shortest shared passage reported (default: settings.min_words).",
+    help=f"Shortest shared passage reported (default: {MIN_WORDS}).",
 )
 @click.option(
     "--fail-on-match",

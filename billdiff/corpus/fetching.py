@@ -54,6 +54,7 @@ class FetchItem:
 
 
 _NO_NETWORK = (
+    "does not resolve",
     "Name or service not known",
     "no host name resolved",
     "could not be reached",
@@ -199,7 +200,36 @@ class _Hosts:
         self.last: dict[str, float] = {}
         self.strikes: dict[str, int] = {}
         self.unresolved: set[str] = set()
+        self.no_name: set[str] = set()  # host names found not to resolve before any request
         self.answered = 0
+
+    def look_up(self, names, timeout: float = 10.0) -> None:
+        """Resolve the host names in parallel threads; a name that does not resolve is given
+        up at once (no request waits on it). A lookup still running after ``timeout`` is left
+        to the fetch, which has its own timeout."""
+        import socket
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        todo = sorted({n for n in names if n})
+        if not todo:
+            return
+
+        def look(name: str):
+            try:
+                socket.getaddrinfo(name, None)
+                return None
+            except socket.gaierror as err:
+                return err
+            except (OSError, UnicodeError):
+                return None  # not a DNS answer: let the fetch say what is wrong
+
+        pool = ThreadPoolExecutor(max_workers=min(16, len(todo)))
+        futures = {pool.submit(look, n): n for n in todo}
+        done, _ = wait(futures, timeout=timeout)
+        pool.shutdown(wait=False)
+        for f in done:
+            if f.result() is not None:
+                self.no_name.add(futures[f])
 
     def wait(self, host: str) -> None:
         last = self.last.get(host)
@@ -210,6 +240,8 @@ class _Hosts:
         self.last[host] = time.monotonic()
 
     def dead(self, host: str) -> bool:
+        if (urlsplit(f"//{host}").hostname or host) in self.no_name:
+            return True
         if not self.answered and len(self.unresolved) >= self.no_dns_after:
             return True  # no name resolves: the machine is offline
         return self.strikes.get(host, 0) >= self.give_up_after
@@ -250,6 +282,13 @@ def fetch_corpus(
     hosts = _Hosts(min_interval)
     wanted = set(only) if only is not None else None
     docs = [d for d in manifest.docs if wanted is None or d.id in wanted]
+    if not offline:  # every host name at once: no network shows in one lookup's time
+        hosts.look_up(
+            urlsplit(f.url).hostname or ""
+            for d in docs
+            if d.fetchable and d.id not in stems
+            for f in d.files
+        )
     items = []
     for n, entry in enumerate(docs, 1):
         item = _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries)
@@ -342,7 +381,9 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
         host = urlsplit(f.url).netloc
         if hosts.dead(host):
             why = (
-                f"{host} could not be reached earlier in this run"
+                f"the name {urlsplit(f.url).hostname} does not resolve (no network?)"
+                if urlsplit(f.url).hostname in hosts.no_name
+                else f"{host} could not be reached earlier in this run"
                 if host in hosts.strikes
                 else "no host name resolved earlier in this run (offline?)"
             )

@@ -78,6 +78,40 @@ def _date_in(s: str) -> str:
     return ""
 
 
+# The date of a document is the day its text took the stage its version names: a codified or
+# enacted text dates from its signing (as the manifests date it), an engrossed one from its
+# passage, a substitute from its report; otherwise the first date (introduction).
+_STAGE_KEYS = (
+    (
+        re.compile(r"codif|enact|session.?law|chapter|signed|\blaw\b", re.I),
+        r"sign|approv|enact|chapter",
+    ),
+    (re.compile(r"engross|passed", re.I), r"pass"),
+    (re.compile(r"substitute", re.I), r"substitute"),
+)
+
+
+def stage_date(dates, version: str) -> str:
+    """The date in ``dates`` (a {event: date} dict, or any value) for ``version``'s stage."""
+    if isinstance(dates, dict):
+        for stage, keys in _STAGE_KEYS:
+            if stage.search(version):
+                for k, v in dates.items():
+                    if re.search(keys, str(k), re.I):
+                        d = first_date(v)
+                        if d:
+                            return d
+                break
+    return first_date(dates)
+
+
+def _short_bill(b: str) -> str:
+    """'SB 6280 (enacted as ESSB 6280, chapter 257, Laws of 2020); codified as …' → 'SB 6280'
+    (labels stay short; the full text is kept in extra['bill_full'])."""
+    short = re.split(r"\s*[;(]", b, maxsplit=1)[0].strip()
+    return short if short and len(b) > 24 else b
+
+
 def _short_version(v: str) -> str:
     """'eh (engrossed-in-house)' → 'eh'; 'introduced; heading …' → 'introduced'."""
     return re.split(r"\s*[;(]", v, maxsplit=1)[0].strip() or v
@@ -97,7 +131,7 @@ def from_sidecar(raw: dict) -> dict:
         if k == "sponsors":
             out["sponsors"] = tuple(v) if isinstance(v, list) else (str(v),)
         elif k == "dates":
-            out["date"] = first_date(v)
+            out["date"] = stage_date(v, str(raw.get("version") or ""))
             extra["dates"] = json.dumps(v, sort_keys=True, ensure_ascii=False)
         elif k == "date":
             out["date"] = first_date(v)
@@ -117,7 +151,11 @@ def from_sidecar(raw: dict) -> dict:
             out["state"] = _state(str(v))
             if out["state"] != str(v):
                 extra["state_full"] = str(v)
-        elif k in ("title", "session", "bill", "id", "source_url"):
+        elif k == "bill":
+            out["bill"] = _short_bill(str(v))
+            if out["bill"] != str(v):
+                extra["bill_full"] = str(v)
+        elif k in ("title", "session", "id", "source_url"):
             out[k] = str(v)
         else:
             extra[k] = (

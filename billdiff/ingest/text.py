@@ -139,8 +139,9 @@ def plain_furniture(text: str) -> list[Span]:
     head_end = _nth_line_end(text, 8)
     for m in _BANNER.finditer(text, 0, head_end):
         skip.append(Span(m.start(), m.end(), "furniture"))
-    for rx in (_DOC_TAGS, _RULE):
-        skip.extend(Span(m.start(), m.end(), "furniture") for m in rx.finditer(text))
+    for rx, cue in ((_DOC_TAGS, "<"), (_RULE, "_____")):
+        if cue in text:  # a substring test first: most texts hold neither
+            skip.extend(Span(m.start(), m.end(), "furniture") for m in rx.finditer(text))
     skip.extend(junk_lines(text))
     skip.extend(line_numbers(text))
     return skip
@@ -245,21 +246,25 @@ def junk_lines(text: str) -> list[Span]:
         for m in rx.finditer(text)
     ]
     junk_at = {text.count("\n", 0, s.start) for s in skip}
-    starts, lines, pos = [], [], 0
-    for ln in text.split("\n"):
-        starts.append(pos)
-        lines.append(ln)
-        pos += len(ln) + 1
-    body = [i for i, ln in enumerate(lines) if ln.strip() and i not in junk_at]
+    lines = text.split("\n")
+    n = len(lines)
+
+    def is_body(i: int) -> bool:
+        return i not in junk_at and bool(lines[i].strip())
+
     # Only a run near an edge can be a site menu: past the first (and before the last)
     # _NAV_EDGE + 1 body lines that are no menu line, no run qualifies. So the menu tests run
-    # on the two edge windows only; the lines between count as other lines, which changes
-    # no run's verdict (a long bill is read ~2x faster).
-    head, tail = _edge(body, lines, True), _edge(body[::-1], lines, False)
-    flags = [False] * len(lines)
+    # on the two edge windows only, and when the windows do not meet the lines between are
+    # never looked at: each window holds _NAV_EDGE + 1 other lines, which already puts a run
+    # of the other window too far from its edge (a long bill is read several times faster).
+    head = _edge(filter(is_body, range(n)), lines, True)
+    tail = _edge(filter(is_body, range(n - 1, -1, -1)), lines, False)
+    flags = [False] * n
     if head >= tail:
+        body = [i for i in range(n) if is_body(i)]
         flags = menu_lines(lines)
     else:
+        body = [i for i in range(head) if is_body(i)] + [i for i in range(tail, n) if is_body(i)]
         flags[:head] = menu_lines(lines[:head])
         flags[tail:] = menu_lines(lines[tail:])
     runs: list[list[int]] = [[]]
@@ -283,11 +288,16 @@ def junk_lines(text: str) -> list[Span]:
         # three menu lines, or one line of three or more |-separated labels
         menu = len(run) >= 3 or any(lines[k].count("|") >= 2 for k in run)
         if menu and (at_start or at_end):
-            skip.extend(_line_span(starts[k], lines[k]) for k in run)
+            skip.extend(_line_span(_line_start(lines, k), lines[k]) for k in run)
     return skip
 
 
-def _edge(walk: list[int], lines: list[str], forward: bool) -> int:
+def _line_start(lines: list[str], k: int) -> int:
+    """Offset of line ``k`` in the text the ``lines`` were split from (on "\\n")."""
+    return sum(map(len, lines[:k])) + k
+
+
+def _edge(walk, lines: list[str], forward: bool) -> int:
     """Walking body lines from one edge (``walk``: body indices in walking order), the line
     index where the window ends: just past (head) or at (tail) the ``_NAV_EDGE + 1``-th line
     that is no menu line (``menu_line``; the table rule of ``menu_lines`` only removes menu

@@ -10,7 +10,7 @@ import csv
 import io
 
 from ..model import LineageGraph
-from .lineage_json import node_label, node_map, ordered_edges
+from .lineage_json import node_label, node_map, ordered_edges, unique_labels
 
 COLUMNS = (
     "edge_id",
@@ -42,6 +42,12 @@ def _clean(value: str) -> str:
 
 
 def edges_csv(graph: LineageGraph) -> str:
+    """See ``_edges_csv``; every document gets a label of its own (``unique_labels``)."""
+    with unique_labels(graph):
+        return _edges_csv(graph)
+
+
+def _edges_csv(graph: LineageGraph) -> str:
     nodes = node_map(graph)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -12,7 +12,14 @@ import re
 
 from ..model import LineageGraph
 from ..plural import count
-from .lineage_json import edge_style, node_label, node_map, ordered_edges, ordered_nodes
+from .lineage_json import (
+    edge_style,
+    node_label,
+    node_map,
+    ordered_edges,
+    ordered_nodes,
+    unique_labels,
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -30,6 +37,12 @@ def _label(*lines: str) -> str:
 
 
 def to_dot(graph: LineageGraph) -> str:
+    """See ``_to_dot``; every document gets a label of its own (``unique_labels``)."""
+    with unique_labels(graph):
+        return _to_dot(graph)
+
+
+def _to_dot(graph: LineageGraph) -> str:
     nodes = node_map(graph)
     out = [
         "digraph lineage {",

@@ -34,6 +34,7 @@ from .lineage_json import (
     pct,
     source_side,
     story_order,
+    unique_labels,
 )
 
 _HERE = Path(__file__).resolve().parent
@@ -407,6 +408,12 @@ def _common_html(common: list[tuple[str, LineageEdge]], nodes: dict[str, Lineage
 
 
 def render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000, missing=()) -> str:
+    """See ``_render_html``; every document gets a label of its own (``unique_labels``)."""
+    with unique_labels(graph):
+        return _render_html(graph, max_edges_with_text=max_edges_with_text, missing=missing)
+
+
+def _render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000, missing=()) -> str:
     """The whole index.html as one string (deterministic for a given graph).
 
     ``missing``: (document id, why) of corpus documents that could not be had; listed."""

@@ -11,6 +11,8 @@ so that ``e3`` means the same edge in lineage.json, edges.csv, lineage.dot and i
 from __future__ import annotations
 
 import json
+import re
+from contextlib import contextmanager
 from typing import Any
 
 from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode, Metadata
@@ -75,13 +77,62 @@ def story_order(edges: list[tuple[str, LineageEdge]]) -> list[tuple[str, Lineage
     )
 
 
+_UNIQUE: dict[str, str] = {}  # node id → label, while a renderer of one graph runs
+
+
 def node_label(node: LineageNode | None, node_id: str = "") -> str:
-    """'WA SB 6280 (introduced)'; the id for an inferred ancestor or when no bill is known."""
+    """'WA SB 6280 (introduced)'; the id for an inferred ancestor or when no bill is known.
+    Inside ``unique_labels(graph)``, labels that two documents share get what tells them
+    apart ('· 116th Congress', a year, a date, else the id)."""
     if node is None:
         return node_id
+    if node.id in _UNIQUE:
+        return _UNIQUE[node.id]
     if node.inferred or not node.meta.bill:
         return node.meta.id or node.id
     return node.meta.label
+
+
+_CONGRESS = re.compile(r"\b\d+(?:st|nd|rd|th) (?:Congress|Legislature)", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _tell_apart(n: LineageNode) -> list[str]:
+    m = n.meta
+    found = _CONGRESS.search(m.session or "")
+    year = _YEAR.search(m.session or "")
+    return [found.group(0) if found else "", year.group(0) if year else "", m.date, n.id]
+
+
+@contextmanager
+def unique_labels(graph: LineageGraph):
+    """Within the block, ``node_label`` gives every node of ``graph`` a label no other node
+    of it has."""
+    _UNIQUE.clear()
+    _UNIQUE.update(label_map(graph))
+    try:
+        yield
+    finally:
+        _UNIQUE.clear()
+
+
+def label_map(graph: LineageGraph) -> dict[str, str]:
+    _UNIQUE.clear()
+    base = {n.id: node_label(n) for n in graph.nodes}
+    out = dict(base)
+    by_label: dict[str, list[LineageNode]] = {}
+    for n in graph.nodes:
+        by_label.setdefault(base[n.id], []).append(n)
+    for lab, same in by_label.items():
+        if len(same) < 2:
+            continue
+        for k in range(4):  # the first distinction that tells all of them apart
+            tags = [_tell_apart(n)[k] for n in same]
+            if all(tags) and len(set(tags)) == len(tags):
+                break
+        for n, tag in zip(same, tags, strict=True):
+            out[n.id] = f"{lab} · {tag}"
+    return out
 
 
 def node_map(graph: LineageGraph) -> dict[str, LineageNode]:

@@ -14,7 +14,15 @@ from rich.tree import Tree
 
 from ..model import LineageEdge, LineageGraph, LineageNode
 from ..plural import count
-from .lineage_json import CROSS_BILL, node_label, node_map, ordered_edges, pct, story_order
+from .lineage_json import (
+    CROSS_BILL,
+    node_label,
+    node_map,
+    ordered_edges,
+    pct,
+    story_order,
+    unique_labels,
+)
 
 _TYPE_COLOUR = {
     "version-of": "blue",
@@ -218,6 +226,14 @@ def edges_table(graph: LineageGraph, *, top: int = 15) -> Group:
 
 
 def render_lineage(graph: LineageGraph, *, top: int = 15, max_families: int | None = None) -> Group:
+    """See ``_render_lineage``; every document gets a label of its own (``unique_labels``)."""
+    with unique_labels(graph):
+        return _render_lineage(graph, top=top, max_families=max_families)
+
+
+def _render_lineage(
+    graph: LineageGraph, *, top: int = 15, max_families: int | None = None
+) -> Group:
     """A Group: one Tree per family (largest first), unrelated documents, the edge table.
 
     ``top``: rows of the strongest-edges table; ``max_families``: show only the largest
