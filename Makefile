@@ -46,9 +46,13 @@ $(PEERS_VENV)/bin/python:
 
 # Small sizes for a laptop; the full runs are `bench/index.py --n 100000`, `bench/lineage.py`.
 bench: $(VENV)/.installed-bench $(PEERS_VENV)/bin/python
+	@echo "bench 1/3: compare — billdiff vs the alignment peers, whole process and in-process (~1 min)"
 	$(BIN)/python bench/compare.py --peers-python $(PEERS_VENV)/bin/python
+	@echo "bench 2/3: index — build, search, add on 2,000 bills vs datasketch (~3 min)"
 	$(BIN)/python bench/index.py --n 2000
+	@echo "bench 3/3: lineage — 1,000 bills with planted reuse vs datasketch + rapidfuzz (~1 min)"
 	$(BIN)/python bench/lineage.py --sizes 1000
+	@echo "bench: done (figures above; each line is one JSON record)"
 
 # Fit the calibrated reuse score on the dev benchmark (bench/adoptions.py, a training seed) and
 # write billdiff/data/reuse_model.json; report the figures on another seed (docs/adoptions.md).

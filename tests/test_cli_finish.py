@@ -237,3 +237,48 @@ def test_adding_another_format_of_an_indexed_bill_names_the_file(cli, corpus, tm
     (line,) = r.stderr.decode().splitlines()
     assert f"(from {txt})" in line and "another format" in line and "--replace" in line
     assert cli("index", "add", str(htm), "--db", str(db), "-q", "--replace").returncode == 0
+
+
+def _on_a_terminal(args: list[str], env: dict) -> str:
+    """Run billdiff with stdin and stdout on a pseudo-terminal; what it wrote there."""
+    import pty
+
+    master, slave = pty.openpty()
+    e = dict(os.environ, COLUMNS="120", **env)
+    e.pop("BILLDIFF_NO_PAGER", None)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "billdiff", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env=e,
+        cwd=str(ROOT),
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=300)
+    os.close(master)
+    assert p.returncode == 0, p.stderr.read()
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_compare_on_a_terminal_goes_through_the_pager(corpus, tmp_path):
+    us = corpus / "us-congress"
+    pair = [str(us / "us-117-hr2008-ih.txt"), str(us / "us-117-hr2008-eh.txt")]
+    paged = tmp_path / "paged.txt"
+    screen = _on_a_terminal(["compare", *pair], {"PAGER": f"cat > {paged}"})
+    text = paged.read_text(encoding="utf-8", errors="replace")
+    first = [ln for ln in text.splitlines() if ln.strip()][0]
+    assert "US H.R. 2008" in first and "shared passage" in text  # the summary comes first
+    assert "#1 " in text and "#1 " not in screen  # the passages went to the pager
+    paged.unlink()
+    screen = _on_a_terminal(["compare", *pair, "--no-pager"], {"PAGER": f"cat > {paged}"})
+    assert not paged.exists() and "#1 " in screen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 
@@ -24,6 +26,12 @@ import click
     is_flag=True,
     help="Compare struck/deleted matter too (default: the text as enacted).",
 )
+@click.option(
+    "--no-pager",
+    is_flag=True,
+    envvar="BILLDIFF_NO_PAGER",
+    help="Print straight to the terminal (default there: through $PAGER, as git does).",
+)
 @click.option("--offline", is_flag=True, help="Never use the network for URLs.")
 @click.option(
     "--mirror",
@@ -31,7 +39,7 @@ import click
     default=None,
     help="Folder of already downloaded files that answer for URLs.",
 )
-def compare(a, b, as_json, min_words, width, full, keep_deleted, offline, mirror):
+def compare(a, b, as_json, min_words, width, full, keep_deleted, no_pager, offline, mirror):
     """Compare two bills A and B (paths, URLs or - for stdin): every passage of at least
     --min-words words they share, moved sections included, with word-level changes and the
     share of each bill found in the other."""
@@ -53,5 +61,13 @@ def compare(a, b, as_json, min_words, width, full, keep_deleted, offline, mirror
         return report.exit_code
     from ..report.terminal import print_pair
 
-    print_pair(make_console(width=width), report, full=full)
+    console = make_console(width=width)
+    if no_pager or not console.is_terminal or os.environ.get("PAGER") == "":
+        print_pair(console, report, full=full)
+        return report.exit_code
+    # on a terminal, through the pager as git does: less quits at once when it all fits on
+    # one screen (-F), keeps the colours (-R) and leaves the text on screen (-X)
+    os.environ.setdefault("LESS", "FRX")
+    with console.pager(styles=True):
+        print_pair(console, report, full=full)
     return report.exit_code
