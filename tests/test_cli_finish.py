@@ -211,6 +211,10 @@ def test_search_opens_with_a_verdict_and_keeps_indents(cli, corpus, tmp_path):
     for ln in lines[first_hit:]:  # a hit's head, or an indented line (wrapped ones included)
         assert re.match(r"\s*\d+\. |    ", ln) or ln.startswith("related bills"), ln
     assert any(ln.startswith("marks: ") for ln in lines[:first_hit])
+    # each fact once per hit: coverage and probability are in the reason line only
+    second = next(k for k, ln in enumerate(lines) if re.match(r"\s*2\. ", ln))
+    block = " ".join(" ".join(lines[first_hit:second]).split())
+    assert block.count("probability") == 1 and block.count("% of the new bill") == 1, block
     # JSON carries the same answer as fields, not the sentence
     assert cli("search", q, "--db", str(db), "--json").returncode == 0
 
@@ -282,3 +286,30 @@ def test_compare_on_a_terminal_goes_through_the_pager(corpus, tmp_path):
     paged.unlink()
     screen = _on_a_terminal(["compare", *pair, "--no-pager"], {"PAGER": f"cat > {paged}"})
     assert not paged.exists() and "#1 " in screen
+
+
+def test_search_excerpts_are_the_text_as_written(cli, corpus, tmp_path):
+    """Each excerpt, with the change marks taken out, is a stretch of the query's own text:
+    punctuation between runs kept, no token cut in half."""
+    from billdiff import read
+
+    db = tmp_path / "fr.db"
+    fr = corpus / "facial-recognition"
+    assert cli("index", "add", str(fr), "--db", str(db), "-q").returncode == 0
+    q = fr / "wa-2021-sb5104-introduced.htm"
+    r = cli("search", str(q), "--db", str(db), "--passages", "3", env={"COLUMNS": "400"})
+    assert r.returncode == 0, r.stderr
+    doc = read(str(q))  # the text as enacted: struck matter and furniture left out
+    kept, pos = [], 0
+    for sp in sorted(doc.skip, key=lambda sp: sp.start):
+        kept.append(doc.text[pos : sp.start])
+        pos = max(pos, sp.end)
+    written = " ".join("\n".join([*kept, doc.text[pos:]]).split())
+    excerpts = [ln.strip() for ln in r.stdout.decode().splitlines() if ln.startswith("      ")]
+    assert len(excerpts) >= 5
+    for ex in excerpts:
+        for piece in ex.replace("[", "").replace("]", "").split(" … "):
+            piece = " ".join(piece.split())
+            assert piece in written, piece[:120]
+            k = written.index(piece)
+            assert k == 0 or not written[k - 1].isalnum(), piece[:40]  # a whole token

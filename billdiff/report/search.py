@@ -126,23 +126,32 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
             i = j + 1
 
     def chunk(lo: int, hi: int):
+        prev = -1
         for i, j, eq in runs(lo, hi):
-            if t:
-                t.append(" ")
+            if prev >= 0:  # what stands between the runs as written: ", " or ". " or " "
+                t.append(side.chars(tok.ends[prev], tok.starts[i]) or " ")
             seg = side.chars(tok.starts[i], tok.ends[j]).strip()
             if eq:
                 t.append(seg, style="bold")
             else:
                 t.append(f"[{seg}]" if plain else seg, style="red underline")
+            prev = j
 
     n = p.a_end - p.a_start
+    t.append(side.before(p.a_start) if _glued(doc.text, tok.starts[p.a_start]) else "")
     if n > max_words:
         chunk(p.a_start, p.a_start + max_words * 2 // 3)
         t.append(" … ", style="dim")
         chunk(p.a_end - max_words // 3, p.a_end)
     else:
         chunk(p.a_start, p.a_end)
+    t.append(side.after(p.a_end - 1, last=True))
     return t
+
+
+def _glued(text: str, pos: int) -> bool:
+    """Does the word at ``pos`` continue a token (``person's`` → ``s``, ``(3)(a)`` → ``a``)?"""
+    return pos > 0 and not text[pos - 1].isspace()
 
 
 def verdict(res: SearchResult) -> str:
@@ -207,6 +216,7 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
     if any(not h.related for h in res.hits):
         console.print(Text(LEGEND, style="dim"))
     shown_related = False
+    shown_at: dict[tuple, int] = {}  # the query ranges of a hit's excerpts → its rank
     for rank, h in enumerate(res.hits, 1):
         r = h.report
         if h.related:
@@ -226,10 +236,11 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
                 ),
             )
             continue
+        # the reason line below gives passages, coverage and the probability: not repeated
         if h.substantive:
-            kind = f"substantive reuse (probability {h.probability:.2f})"
+            kind = "substantive reuse"
         elif r.substantive:
-            kind = f"unlikely reuse (probability {h.probability:.2f})"
+            kind = "unlikely reuse"
         else:
             kind = "boilerplate only"
         ranked(
@@ -240,15 +251,19 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
             ),
         )
         indented(
-            f"score {h.score:,.0f} · covers {r.coverage_a:.0%} of query / "
-            f"{r.coverage_b:.0%} of this bill · {count(len(r.passages), 'passage')}, longest "
-            f"{r.longest} words · boilerplate {h.boilerplate_share:.0%} · {kind} · "
+            f"{kind} · score {h.score:,.0f} · boilerplate {h.boilerplate_share:.0%} · "
             f"estimated similarity (LSH) {h.estimated_similarity:.2f}"
         )
         indented(h.reason, style="dim")
         top = sorted(
             r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share), p.a_start)
         )[:passages]
+        sig = tuple((p.a_start, p.a_end) for p in top)
+        if sig and sig in shown_at:  # another version or the companion: the same excerpts
+            indented(f"· the same passages of the query as #{shown_at[sig]} above", style="dim")
+            continue
+        if sig:
+            shown_at[sig] = rank
         for p in top:
             line_a = r.a_doc.line_of(p.a_char_start) if r.a_doc else 0
             line_b = r.b_doc.line_of(p.b_char_start) if r.b_doc else 0
