@@ -313,3 +313,22 @@ def test_search_excerpts_are_the_text_as_written(cli, corpus, tmp_path):
             assert piece in written, piece[:120]
             k = written.index(piece)
             assert k == 0 or not written[k - 1].isalnum(), piece[:40]  # a whole token
+
+
+def test_inline_words_only_in_b_sit_in_b_punctuation(cli, tmp_path):
+    """SYNTHETIC bill text: B splits '(3)' into '(3)(a)'. The 80-column inline diff, with its
+    marks taken out, reads exactly as B is written (it showed '(3) a Facial')."""
+    base = (
+        "SYNTHETIC TEST BILL. Section 1. The agency shall publish a yearly report on the use "
+        "of the system by every unit of the agency and shall post it online. (3) Facial "
+        "recognition services must be tested by an independent laboratory before any "
+        "deployment in the state, and every test result must be kept for five years."
+    )
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(base)
+    b.write_text(base.replace("(3) Facial", "(3)(a) Facial"))
+    out = cli("compare", str(a), str(b), "--width", "80").stdout.decode()
+    body = out[out.index("#1 ") :].split("\n", 3)[3]  # past the title and both locations
+    flat = " ".join(body.replace("{+", "").replace("+}", "").split())
+    assert "(3)({+a+}) Facial" in " ".join(body.split())
+    assert flat == " ".join(b.read_text().split())

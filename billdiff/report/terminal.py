@@ -177,6 +177,16 @@ def _inline_text(p: Passage, sa: _Side, sb: _Side, context: int | None):
             continue
         style_a = STYLE["changed" if op.tag == "replace" else "only_a"]
         style_b = STYLE["changed" if op.tag == "replace" else "only_b"]
+        if op.a_end == op.a_start and op.a_start > 0 and op.b_start > 0:
+            # words only in B: show them between B's own punctuation, as B is written
+            # ("(3)({+a+}) Facial", not "(3) {+a+} Facial"), in place of A's gap there
+            ga = sa.after(op.a_start - 1)
+            if ga and text.plain.endswith(ga):
+                text.right_crop(len(ga))
+                text.append(sb.after(op.b_start - 1))
+                text.append("{+" + sb.words(op.b_start, op.b_end) + "+}", style_b)
+                text.append(sb.after(op.b_end - 1))
+                continue
         if op.a_end > op.a_start:
             text.append("[-" + sa.words(op.a_start, op.a_end) + "-]", style_a)
         if op.b_end > op.b_start:
