@@ -251,6 +251,12 @@ def test_demo_graph_labels_and_boxes_do_not_overlap(browser, demo_report):
     bad = [(i, j) for i in range(len(nodes)) for j in range(i) if _overlap(nodes[i], nodes[j])]
     assert not bad, bad[:3]
     assert len(boxes["bills"]) >= 5  # SB 6280's versions, SB 5376's, SB 182 with HB 338 …
+    # the whole graph is on the page: no box of its own that hides families below a fold
+    wrap = pg.evaluate(
+        "() => { const w = document.querySelector('.graph-wrap');"
+        " return [w.scrollHeight, w.clientHeight]; }"
+    )
+    assert wrap[0] <= wrap[1] + 1, wrap
     w.clean()
     pg.locator("#lineage-graph").scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "lineage-demo-graph.png"))
