@@ -324,9 +324,14 @@ _STORY_TOP = 12  # bill-to-bill edges listed before "N more"
 
 
 def _story_html(
-    cross: list[tuple[str, LineageEdge]], nodes: dict[str, LineageNode], anchors: dict[str, str]
+    cross: list[tuple[str, LineageEdge]],
+    nodes: dict[str, LineageNode],
+    anchors: dict[str, str],
+    bill_of: dict[str, str] | None = None,
 ) -> str:
-    """ "Who took whose text": every cross-bill edge, one line each, strongest first."""
+    """ "Who took whose text": the cross-bill edges, strongest first; the edges between the
+    same two bills (their versions, their companions: ``bill_of``) fold into the strongest
+    one's line."""
     if not cross:
         return (
             "<p class='story none'>No bill here took text from another bill: the edges join "
@@ -342,8 +347,18 @@ def _story_html(
             lab = f"<b>{_e(node_label(n, nid))}</b>"
         return f'<a href="#{anchors[nid]}">{lab}</a>' if nid in anchors else lab
 
+    bill_of = bill_of or {}
+    lines: dict[tuple, list[tuple[str, LineageEdge]]] = {}
+    for i, e in cross:  # strongest first, so each line's head is its strongest edge
+        key = (bill_of.get(e.source, e.source), bill_of.get(e.target, e.target), e.type)
+        lines.setdefault(key, []).append((i, e))
     items = []
-    for i, e in cross:
+    for group in lines.values():
+        i, e = group[0]
+        also = ""
+        if len(group) > 1:
+            refs = ", ".join(f'<a href="#{j}">{j}</a>' for j, _ in group[1:])
+            also = f"; also between their other versions or companions: {refs}"
         if e.directed:
             what = (
                 f"{doc(e.source)} → {doc(e.target)}: {count(e.shared_words, 'word', sep=True)}"
@@ -356,7 +371,8 @@ def _story_html(
             )
         prob = f", probability {e.probability:.2f}" if e.probability is not None else ""
         items.append(
-            f'<li>{what} <span class="how">(<a href="#{i}">{i}</a> {_e(e.type)}{prob})</span></li>'
+            f'<li>{what} <span class="how">(<a href="#{i}">{i}</a> {_e(e.type)}{prob}{also})'
+            "</span></li>"
         )
     top, rest = items[:_STORY_TOP], items[_STORY_TOP:]
     more = (
@@ -366,6 +382,14 @@ def _story_html(
         else ""
     )
     return f"<ol class='story'>{''.join(top)}</ol>{more}"
+
+
+def _bill_groups(graph: LineageGraph, drawn: list[tuple[str, LineageEdge]]) -> dict[str, str]:
+    """node id → one id per bill: documents joined by version-of or companion-of edges."""
+    from .html_graph import _bills
+
+    members = [n.id for n in graph.nodes]
+    return {m: g[0] for g in _bills(members, [e for _, e in drawn], node_map(graph)) for m in g}
 
 
 def _missing_html(missing) -> str:
@@ -456,7 +480,7 @@ def _render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000, missin
         counts.append(f"{count(len(reduced), 'edge')} explained by a path (listed, not drawn)")
     summary = (
         "<h3>Who took whose text</h3>"
-        + _story_html(cross, nodes, anchors)
+        + _story_html(cross, nodes, anchors, _bill_groups(graph, drawn))
         + f"<p class='counts'>{'; '.join(counts)}.</p>"
         + (f"<ul>{fam_items}</ul>" if fam_items else "")
         + _missing_html(missing)
