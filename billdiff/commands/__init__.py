@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
+from ..settings import DEFAULT
+
+MIN_WORDS = DEFAULT.min_words  # shown as the default in --min-words help
+
 
 def make_console(*, width: int | None = None, stderr: bool = False):
     """A rich Console that honours NO_COLOR and drops colour when piped."""

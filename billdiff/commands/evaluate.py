@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..settings import DEFAULT as _DEFAULT
-
-MIN_WORDS = _DEFAULT.min_words
+from . import MIN_WORDS
 
 
 @click.command()

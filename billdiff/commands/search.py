@@ -6,9 +6,7 @@ import json
 
 import click
 
-from ..settings import DEFAULT as _DEFAULT
-
-MIN_WORDS = _DEFAULT.min_words
+from . import MIN_WORDS
 
 
 @click.command()

@@ -14,6 +14,7 @@ import base64
 import bisect
 import hashlib
 import os
+import shlex
 from html import escape
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..model import LineageEdge, LineageGraph, LineageNode, PairReport, Passage,
 from ..plural import count
 from .csv_ import edges_csv
 from .dot import to_dot
-from .html_graph import legend_html, render_svg
+from .html_graph import bills_of, legend_html, render_svg
 from .lineage_json import (
     CROSS_BILL,
     SCHEMA,
@@ -203,12 +204,6 @@ def _link(url: str) -> str:
 _SAME_BILL = ("version-of", "companion-of")
 
 
-def _shell(path: str) -> str:
-    import shlex
-
-    return shlex.quote(path)
-
-
 def _edge_section(
     eid: str,
     e: LineageEdge,
@@ -258,7 +253,7 @@ def _edge_section(
         # bills in full; the passages stay in lineage.json and compare shows them
         s, t = nodes.get(e.source), nodes.get(e.target)
         cmd = (
-            f"billdiff compare {_shell(s.meta.source)} {_shell(t.meta.source)}"
+            f"billdiff compare {shlex.quote(s.meta.source)} {shlex.quote(t.meta.source)}"
             if s is not None and t is not None and s.meta.source and t.meta.source
             else ""
         )
@@ -386,10 +381,8 @@ def _story_html(
 
 def _bill_groups(graph: LineageGraph, drawn: list[tuple[str, LineageEdge]]) -> dict[str, str]:
     """node id → one id per bill: documents joined by version-of or companion-of edges."""
-    from .html_graph import _bills
-
     members = [n.id for n in graph.nodes]
-    return {m: g[0] for g in _bills(members, [e for _, e in drawn], node_map(graph)) for m in g}
+    return {m: g[0] for g in bills_of(members, [e for _, e in drawn], node_map(graph)) for m in g}
 
 
 def _missing_html(missing) -> str:

@@ -1,7 +1,8 @@
 """The lineage graph as inline SVG, no JavaScript, no CDN.
 
 With Graphviz installed, positions come from dot (dot_layout.py: bill and family clusters,
-labels that overlap nothing). Without it, or for very big graphs, the simple layout here: one horizontal band per family (largest first). Inside a band, a node's column is the
+labels that overlap nothing). Without it, or for very big graphs, the simple layout here:
+one horizontal band per family (largest first). Inside a band, a node's column is the
 length of the longest chain of directed drawn edges (version-of, copied-from …) leading to it,
 so the text flows left to right; an undirected partner (companion-of …) shares its partner's
 column. Nodes in a column are ordered by the mean row of their parents, then by date and id.
@@ -161,23 +162,34 @@ def layout(
                 )
         width = max(width, MARGIN * 2 + (len(cols) - 1) * COL_W + NODE_W)
         y0 += BAND_HEAD + max(len(ids) for ids in cols) * ROW_H + 16
-    alone = sorted(n for n in nodes if n not in placed)
-    if alone:
-        per_row = 4 if len(alone) <= 40 else 8
-        heads.append(
-            (y0, f"not in any family — {len(alone)} document{'' if len(alone) == 1 else 's'}")
-        )
-        for i, nid in enumerate(alone):
-            placed[nid] = Placed(
-                nodes[nid],
-                MARGIN + (i % per_row) * COL_W,
-                y0 + BAND_HEAD + (i // per_row) * ROW_H,
-                False,
-            )
-        width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
-        y0 += BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
+    width, y0 = _place_alone(nodes, placed, heads, width, y0)
     # room on the right for the arcs between boxes of one column (see _edge_path)
     return placed, heads, float(width + 160), float(y0 + 8)
+
+
+def _place_alone(
+    nodes: dict[str, LineageNode],
+    placed: dict[str, Placed],
+    heads: list[tuple[float, str]],
+    width: float,
+    y0: float,
+) -> tuple[float, float]:
+    """The documents in no family, in a grid of a last band from ``y0``; the new width and
+    bottom of the canvas (both layouts end with it)."""
+    alone = sorted(n for n in nodes if n not in placed)
+    if not alone:
+        return width, y0
+    per_row = 4 if len(alone) <= 40 else 8
+    heads.append((y0, f"not in any family — {count(len(alone), 'document')}"))
+    for i, nid in enumerate(alone):
+        placed[nid] = Placed(
+            nodes[nid],
+            MARGIN + (i % per_row) * COL_W,
+            y0 + BAND_HEAD + (i // per_row) * ROW_H,
+            False,
+        )
+    width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
+    return width, y0 + BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
 
 
 def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
@@ -200,7 +212,7 @@ def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
     return d, bulge - 6, (ay + by) / 2
 
 
-def _bills(members: list[str], edges: list[LineageEdge], nodes) -> list[list[str]]:
+def bills_of(members: list[str], edges: list[LineageEdge], nodes) -> list[list[str]]:
     """Members grouped by bill: joined by version-of or companion-of edges; earliest first."""
     up = {m: m for m in members}
 
@@ -243,7 +255,7 @@ def _dot_layout(graph: LineageGraph, edges: list[tuple[str, LineageEdge]]):
         inside = [e for _, e in edges if e.source in members and e.target in members]
         root_label = node_label(nodes.get(fam.root), fam.root)
         heading = f"family {fam.id} — {count(len(members), 'document')} — root: {root_label}"
-        families.append((fam.id, heading, _bills(members, inside, nodes)))
+        families.append((fam.id, heading, bills_of(members, inside, nodes)))
     if not families or sum(len(m) for _, _, bills in families for m in bills) > MAX_DOT_NODES:
         return None
     # one dot run per family, stacked top to bottom like the simple layout's bands
@@ -276,19 +288,7 @@ def _dot_layout(graph: LineageGraph, edges: list[tuple[str, LineageEdge]]):
         clusters += got.clusters
         width, y0 = max(width, got.width + MARGIN), got.height + 16
     heads: list[tuple[float, str]] = []
-    alone = sorted(n for n in nodes if n not in placed)
-    if alone:
-        per_row = 4 if len(alone) <= 40 else 8
-        heads.append((y0, f"not in any family — {count(len(alone), 'document')}"))
-        for i, nid in enumerate(alone):
-            placed[nid] = Placed(
-                nodes[nid],
-                MARGIN + (i % per_row) * COL_W,
-                y0 + BAND_HEAD + (i // per_row) * ROW_H,
-                False,
-            )
-        width = max(width, MARGIN * 2 + (min(len(alone), per_row) - 1) * COL_W + NODE_W)
-        y0 += BAND_HEAD + ((len(alone) + per_row - 1) // per_row) * ROW_H + 16
+    width, y0 = _place_alone(nodes, placed, heads, width, y0)
     return placed, heads, float(width), float(y0 + 8), paths, tuple(clusters)
 
 

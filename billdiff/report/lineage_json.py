@@ -86,8 +86,10 @@ def node_label(node: LineageNode | None, node_id: str = "") -> str:
     apart ('· 116th Congress', a year, a date, else the id)."""
     if node is None:
         return node_id
-    if node.id in _UNIQUE:
-        return _UNIQUE[node.id]
+    return _UNIQUE.get(node.id) or _plain_label(node)
+
+
+def _plain_label(node: LineageNode) -> str:
     if node.inferred or not node.meta.bill:
         return node.meta.id or node.id
     return node.meta.label
@@ -108,7 +110,7 @@ def _tell_apart(n: LineageNode) -> list[str]:
 def unique_labels(graph: LineageGraph):
     """Within the block, ``node_label`` gives every node of ``graph`` a label no other node
     of it has."""
-    _UNIQUE.clear()
+    _UNIQUE.clear()  # a label map of an earlier graph never applies to this one
     _UNIQUE.update(label_map(graph))
     try:
         yield
@@ -117,8 +119,8 @@ def unique_labels(graph: LineageGraph):
 
 
 def label_map(graph: LineageGraph) -> dict[str, str]:
-    _UNIQUE.clear()
-    base = {n.id: node_label(n) for n in graph.nodes}
+    """node id → a label no other node of ``graph`` has."""
+    base = {n.id: _plain_label(n) for n in graph.nodes}
     out = dict(base)
     by_label: dict[str, list[LineageNode]] = {}
     for n in graph.nodes:
@@ -126,8 +128,9 @@ def label_map(graph: LineageGraph) -> dict[str, str]:
     for lab, same in by_label.items():
         if len(same) < 2:
             continue
+        options = [_tell_apart(n) for n in same]
         for k in range(4):  # the first distinction that tells all of them apart
-            tags = [_tell_apart(n)[k] for n in same]
+            tags = [o[k] for o in options]
             if all(tags) and len(set(tags)) == len(tags):
                 break
         for n, tag in zip(same, tags, strict=True):

@@ -138,7 +138,7 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
             prev = j
 
     n = p.a_end - p.a_start
-    t.append(side.before(p.a_start) if _glued(doc.text, tok.starts[p.a_start]) else "")
+    t.append(side.before(p.a_start))  # punctuation stuck to the first word ("(a", "'s")
     if n > max_words:
         chunk(p.a_start, p.a_start + max_words * 2 // 3)
         t.append(" … ", style="dim")
@@ -147,11 +147,6 @@ def _excerpt(hit: SearchHit, p: Passage, *, plain: bool, max_words: int = 60):
         chunk(p.a_start, p.a_end)
     t.append(side.after(p.a_end - 1, last=True))
     return t
-
-
-def _glued(text: str, pos: int) -> bool:
-    """Does the word at ``pos`` continue a token (``person's`` → ``s``, ``(3)(a)`` → ``a``)?"""
-    return pos > 0 and not text[pos - 1].isspace()
 
 
 def verdict(res: SearchResult) -> str:

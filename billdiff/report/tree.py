@@ -259,8 +259,8 @@ def _render_lineage(
     if reduced:
         summary.append(f" ({reduced} more explained by a path, kept in the JSON)")
     parts.append(summary)
-    cross = [e for _, e in story_order(ordered_edges(graph)) if not e.reduced]
-    cross = [e for e in cross if e.type in CROSS_BILL]
+    story = story_order(ordered_edges(graph))
+    cross = [e for _, e in story if not e.reduced and e.type in CROSS_BILL]
     if cross:  # the story first: which bill's text went where
         story = Tree(Text("who took whose text", style="bold"), guide_style="dim")
         for e in cross[:10]:
