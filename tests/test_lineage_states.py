@@ -203,3 +203,27 @@ def test_overlapping_years_leave_the_order_open(graph, info):
         other = info[e.target if e.source == CA else e.source]
         if other.date and other.date.year == 2020:
             assert e.type != "copied-from", e
+
+
+def test_terminal_and_page_tell_the_same_story(graph):
+    """The tree's "who took whose text" and the HTML page's list fold the same edges into the
+    same lines, and both call an inferred ancestor an unseen common source."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from billdiff.report.html import render_html
+    from billdiff.report.tree import render_lineage
+
+    con = Console(width=200, file=io.StringIO(), color_system=None)
+    con.print(render_lineage(graph))
+    text = con.file.getvalue()
+    start = text.index("who took whose text")
+    story = text[start : text.index("\nfamily ", start)]
+    html = render_html(graph)
+    top = html[html.index("<ol class='story'>") :]
+    top = top[: top.index("</ol>")]
+    assert story.count("→") + story.count("↔") == min(10, top.count("<li>"))
+    assert re.search(r"an unseen common source", story) and "inferred-" not in story
+    assert "between their versions or companions" in story

@@ -23,11 +23,13 @@ from ..model import LineageEdge, LineageGraph, LineageNode, PairReport, Passage,
 from ..plural import count
 from .csv_ import edges_csv
 from .dot import to_dot
-from .html_graph import bills_of, legend_html, render_svg
+from .html_graph import legend_html, render_svg
 from .lineage_json import (
     CROSS_BILL,
     SCHEMA,
+    bill_of,
     dumps,
+    fold_story,
     node_label,
     node_map,
     ordered_edges,
@@ -322,10 +324,10 @@ def _story_html(
     cross: list[tuple[str, LineageEdge]],
     nodes: dict[str, LineageNode],
     anchors: dict[str, str],
-    bill_of: dict[str, str] | None = None,
+    bills: dict[str, str] | None = None,
 ) -> str:
     """ "Who took whose text": the cross-bill edges, strongest first; the edges between the
-    same two bills (their versions, their companions: ``bill_of``) fold into the strongest
+    same two bills (their versions, their companions: ``bills``) fold into the strongest
     one's line."""
     if not cross:
         return (
@@ -342,13 +344,8 @@ def _story_html(
             lab = f"<b>{_e(node_label(n, nid))}</b>"
         return f'<a href="#{anchors[nid]}">{lab}</a>' if nid in anchors else lab
 
-    bill_of = bill_of or {}
-    lines: dict[tuple, list[tuple[str, LineageEdge]]] = {}
-    for i, e in cross:  # strongest first, so each line's head is its strongest edge
-        key = (bill_of.get(e.source, e.source), bill_of.get(e.target, e.target), e.type)
-        lines.setdefault(key, []).append((i, e))
     items = []
-    for group in lines.values():
+    for group in fold_story(cross, bills or {}):
         i, e = group[0]
         also = ""
         if len(group) > 1:
@@ -377,12 +374,6 @@ def _story_html(
         else ""
     )
     return f"<ol class='story'>{''.join(top)}</ol>{more}"
-
-
-def _bill_groups(graph: LineageGraph, drawn: list[tuple[str, LineageEdge]]) -> dict[str, str]:
-    """node id → one id per bill: documents joined by version-of or companion-of edges."""
-    members = [n.id for n in graph.nodes]
-    return {m: g[0] for g in bills_of(members, [e for _, e in drawn], node_map(graph)) for m in g}
 
 
 def _missing_html(missing) -> str:
@@ -473,7 +464,7 @@ def _render_html(graph: LineageGraph, *, max_edges_with_text: int = 1000, missin
         counts.append(f"{count(len(reduced), 'edge')} explained by a path (listed, not drawn)")
     summary = (
         "<h3>Who took whose text</h3>"
-        + _story_html(cross, nodes, anchors, _bill_groups(graph, drawn))
+        + _story_html(cross, nodes, anchors, bill_of(graph, [e for _, e in drawn]))
         + f"<p class='counts'>{'; '.join(counts)}.</p>"
         + (f"<ul>{fam_items}</ul>" if fam_items else "")
         + _missing_html(missing)

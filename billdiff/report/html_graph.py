@@ -17,7 +17,7 @@ from html import escape
 
 from ..model import EDGE_TYPES, LineageEdge, LineageGraph, LineageNode
 from ..plural import count
-from .lineage_json import EDGE_MEANING, edge_style, node_label, pct
+from .lineage_json import EDGE_MEANING, bills_of, edge_style, node_label, pct
 
 NODE_W, NODE_H = 210, 58
 COL_W, ROW_H = 310, 80
@@ -210,31 +210,6 @@ def _edge_path(a: Placed, b: Placed) -> tuple[str, float, float]:
     bulge = x + 40 + min(abs(by - ay), 4 * ROW_H) / 4
     d = f"M{x:.1f},{ay:.1f} C{bulge:.1f},{ay:.1f} {bulge:.1f},{by:.1f} {x:.1f},{by:.1f}"
     return d, bulge - 6, (ay + by) / 2
-
-
-def bills_of(members: list[str], edges: list[LineageEdge], nodes) -> list[list[str]]:
-    """Members grouped by bill: joined by version-of or companion-of edges; earliest first."""
-    up = {m: m for m in members}
-
-    def find(x: str) -> str:
-        while up[x] != x:
-            up[x] = up[up[x]]
-            x = up[x]
-        return x
-
-    for e in edges:
-        if e.type in ("version-of", "companion-of") and e.source in up and e.target in up:
-            up[find(e.source)] = find(e.target)
-    groups: dict[str, list[str]] = {}
-    for m in members:
-        groups.setdefault(find(m), []).append(m)
-
-    def when(nid: str) -> tuple:
-        n = nodes.get(nid)
-        return ((n.meta.date if n else "") or "9999", nid)
-
-    out = [sorted(g, key=when) for g in groups.values()]
-    return sorted(out, key=lambda g: when(g[0]))
 
 
 def _dot_layout(graph: LineageGraph, edges: list[tuple[str, LineageEdge]]):

@@ -77,6 +77,49 @@ def story_order(edges: list[tuple[str, LineageEdge]]) -> list[tuple[str, Lineage
     )
 
 
+def bills_of(members: list[str], edges: list[LineageEdge], nodes) -> list[list[str]]:
+    """Members grouped by bill: joined by version-of or companion-of edges; earliest first."""
+    up = {m: m for m in members}
+
+    def find(x: str) -> str:
+        while up[x] != x:
+            up[x] = up[up[x]]
+            x = up[x]
+        return x
+
+    for e in edges:
+        if e.type in ("version-of", "companion-of") and e.source in up and e.target in up:
+            up[find(e.source)] = find(e.target)
+    groups: dict[str, list[str]] = {}
+    for m in members:
+        groups.setdefault(find(m), []).append(m)
+
+    def when(nid: str) -> tuple:
+        n = nodes.get(nid)
+        return ((n.meta.date if n else "") or "9999", nid)
+
+    out = [sorted(g, key=when) for g in groups.values()]
+    return sorted(out, key=lambda g: when(g[0]))
+
+
+def bill_of(graph: LineageGraph, edges: list[LineageEdge]) -> dict[str, str]:
+    """node id → one id per bill (``bills_of`` over all the graph's nodes)."""
+    members = [n.id for n in graph.nodes]
+    return {m: g[0] for g in bills_of(members, edges, node_map(graph)) for m in g}
+
+
+def fold_story(
+    cross: list[tuple[str, LineageEdge]], bill: dict[str, str]
+) -> list[list[tuple[str, LineageEdge]]]:
+    """Bill-to-bill edges (strongest first) in lines: the edges between the same two bills
+    (their versions, their companions) on one line, headed by the strongest."""
+    lines: dict[tuple, list[tuple[str, LineageEdge]]] = {}
+    for i, e in cross:
+        key = (bill.get(e.source, e.source), bill.get(e.target, e.target), e.type)
+        lines.setdefault(key, []).append((i, e))
+    return list(lines.values())
+
+
 _UNIQUE: dict[str, str] = {}  # node id → label, while a renderer of one graph runs
 
 

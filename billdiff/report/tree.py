@@ -16,6 +16,8 @@ from ..model import LineageEdge, LineageGraph, LineageNode
 from ..plural import count
 from .lineage_json import (
     CROSS_BILL,
+    bill_of,
+    fold_story,
     node_label,
     node_map,
     ordered_edges,
@@ -260,20 +262,29 @@ def _render_lineage(
         summary.append(f" ({reduced} more explained by a path, kept in the JSON)")
     parts.append(summary)
     story = story_order(ordered_edges(graph))
-    cross = [e for _, e in story if not e.reduced and e.type in CROSS_BILL]
-    if cross:  # the story first: which bill's text went where
-        story = Tree(Text("who took whose text", style="bold"), guide_style="dim")
-        for e in cross[:10]:
-            line = Text(node_label(nodes.get(e.source), e.source), style="bold")
+    cross = [(i, e) for i, e in story if not e.reduced and e.type in CROSS_BILL]
+    if cross:  # the story first: which bill's text went where (as the HTML report says it)
+        lines = fold_story(cross, bill_of(graph, drawn))
+
+        def who(nid: str) -> str:
+            n = nodes.get(nid)
+            return "an unseen common source (inferred)" if n and n.inferred else node_label(n, nid)
+
+        tree = Tree(Text("who took whose text", style="bold"), guide_style="dim")
+        for group in lines[:10]:
+            _, e = group[0]
+            line = Text(who(e.source), style="bold")
             line.append(" → " if e.directed else " ↔ ")
-            line.append(node_label(nodes.get(e.target), e.target), style="bold")
+            line.append(who(e.target), style="bold")
             share = f"{pct(e.coverage_target)} of it" if e.directed else "a common source"
             line.append(f" · {count(e.shared_words, 'word')} ({share}) · ")
             line.append(e.type, style=_TYPE_COLOUR.get(e.type, ""))
-            story.add(line)
-        if len(cross) > 10:
-            story.add(Text(f"… {len(cross) - 10} more in the table below", style="dim"))
-        parts.append(story)
+            if len(group) > 1:
+                line.append(f" (+{len(group) - 1} between their versions or companions)")
+            tree.add(line)
+        if len(lines) > 10:
+            tree.add(Text(f"… {len(lines) - 10} more in the table below", style="dim"))
+        parts.append(tree)
     shown = fams if max_families is None else fams[: max(max_families, 0)]
     for fam in shown:
         parts.append(_family_tree(fam, nodes, drawn))
