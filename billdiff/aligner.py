@@ -34,8 +34,6 @@ from collections import Counter
 from dataclasses import replace
 from itertools import repeat
 
-import numpy as np
-
 from .classes import keys_of, match_keys
 from .model import EditOp, Passage, Tokens
 from .settings import DEFAULT, Settings
@@ -66,10 +64,15 @@ def exact_runs(ia: list[int], ib: list[int], k: int) -> list[tuple[int, int, int
 
 class _ASide:
     """What exact_runs needs of side A alone: its k-grams, where each occurs, which repeat.
-    Built once per A (a search aligns one query against many candidates)."""
+    Built once per A (a search aligns one query against many candidates).
+
+    ``codes`` (A's k-gram codes, sorted) prefilter B's k-grams with numpy. They pay only when
+    one A meets many B's, so they are built on A's second use: a two-bill compare never
+    imports numpy (60 ms of its start-up), a search builds them once for all its candidates.
+    """
 
     def __init__(self, ia: list[int], k: int):
-        self.ia = ia
+        self.ia, self.k, self.uses, self.codes = ia, k, 0, None
         # k-grams as tuples; zip stops at the shortest slice (the last full k-gram)
         self.ga = ga = list(zip(*(ia[t:] for t in range(k)), strict=False))
         self.last = dict(zip(ga, range(len(ga)), strict=True))  # k-gram -> last position in A
@@ -79,16 +82,29 @@ class _ASide:
         if multi:
             for i in [i for i, g in enumerate(ga) if g in multi]:
                 self.pos.setdefault(ga[i], []).append(i)
-        self.codes = np.sort(_gram_codes(ia, k))  # for the prefilter of B's k-grams
+
+    def shared_starts(self, ib: list[int]) -> list[int]:
+        """Positions j of B whose k-gram A may have (a superset; the caller looks each up)."""
+        k = self.k
+        self.uses += 1
+        if self.uses == 1:  # one pair: B's k-grams as tuples, looked up directly
+            last, grams = self.last, zip(*(ib[t:] for t in range(k)), strict=False)
+            return [j for j, g in enumerate(grams) if g in last]
+        import numpy as np
+
+        if self.codes is None:
+            self.codes = np.sort(_gram_codes(self.ia, k))
+        hb, ca = _gram_codes(ib, k), self.codes
+        at = np.minimum(np.searchsorted(ca, hb), len(ca) - 1)  # sorted A codes: no sort of B
+        return np.flatnonzero(ca[at] == hb).tolist()
 
 
-_GRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
+def _gram_codes(ids: list[int], k: int):
+    """A 64-bit code per k-gram of ``ids`` (wrapping multiply-add), as a numpy array: equal
+    k-grams get equal codes, so a k-gram whose code A lacks is not in A. Codes only filter;
+    the k-grams themselves are compared, so a collision costs a lookup, never a wrong run."""
+    import numpy as np
 
-
-def _gram_codes(ids: list[int], k: int) -> np.ndarray:
-    """A 64-bit code per k-gram of ``ids`` (wrapping multiply-add): equal k-grams get equal
-    codes, so a k-gram whose code A lacks is not in A. Codes only filter; the k-grams
-    themselves are compared, so a collision costs a lookup, never a wrong run."""
     x = np.array(ids, dtype=np.int64).astype(np.uint64)
     n = len(x) - k + 1
     if n <= 0:
@@ -96,7 +112,7 @@ def _gram_codes(ids: list[int], k: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = x[:n].copy()
         for t in range(1, k):
-            h = h * _GRAM_MUL + x[t : t + n]
+            h = h * np.uint64(0x9E3779B97F4A7C15) + x[t : t + n]
     return h
 
 
@@ -154,11 +170,9 @@ def _exact_runs(side: _ASide, ib: list[int], k: int) -> list[tuple[int, int, int
     if na < k or nb < k:
         return []
     last, count_a, multi = side.last, side.count_a, side.multi
-    # only B's k-grams whose code A has can be shared (most of B, for most candidates, is not):
+    # only B's k-grams that A may have can be shared (most of B, for most candidates, is not):
     # the tuples are built and looked up for those positions only
-    hb, ca = _gram_codes(ib, k), side.codes
-    at = np.minimum(np.searchsorted(ca, hb), len(ca) - 1)  # sorted A codes: no sort of B
-    js = np.flatnonzero(ca[at] == hb).tolist()
+    js = side.shared_starts(ib)
     gb = {j: tuple(ib[j : j + k]) for j in js}
     starts: list[tuple[int, int]] = []
     if multi:

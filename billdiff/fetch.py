@@ -17,8 +17,6 @@ import hashlib
 import json
 import os
 import re
-import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,7 +244,7 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
             )
         except urllib.error.URLError as err:
             reason = err.reason
-            if isinstance(reason, TimeoutError | socket.timeout):
+            if isinstance(reason, TimeoutError):  # socket.timeout is TimeoutError
                 last = FetchError(
                     f"timed out after {timeout:g} s ({attempt + 1} attempts)",
                     path=url,
@@ -284,6 +282,7 @@ class _Truncated(OSError):
 def _stream_to(resp, target: Path) -> tuple[str, int]:
     """Copy the body to ``target`` atomically; (sha256, size)."""
     import http.client
+    import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256()

@@ -214,6 +214,45 @@ def test_deterministic():
     assert align(a, b, settings=S) == align(a, b, settings=S)
 
 
+def test_the_numpy_prefilter_of_a_reused_query_finds_what_the_plain_lookup_finds():
+    # a two-bill compare looks B's k-grams up directly; a query met again (a search) filters
+    # them by numpy codes first: both must give the same passages, degenerate text included
+    from billdiff import aligner
+
+    rng = random.Random(11)
+    for base in ([f"w{rng.randrange(60)}" for _ in range(900)], ["of", "the", "state"] * 700):
+        aligner._A_CACHE.clear()
+        a = toks(base)
+        others = [toks(mutate(base, random.Random(s), 0.05, moves=3)) for s in (1, 2, 3)]
+        first = [align(a, b, settings=S) for b in others]  # the first meets the plain lookup
+        side = aligner._A_CACHE[0][3]
+        assert side.codes is not None  # the later ones went through the numpy prefilter
+        aligner._A_CACHE.clear()
+        again = [align(a, b, settings=S) for b in reversed(others)]
+        assert first == list(reversed(again))
+
+
+def test_a_two_bill_compare_does_not_load_numpy(tmp_path):
+    # numpy's import is 60 ms of a compare's start-up; the plain paths serve one pair
+    import subprocess
+    import sys
+
+    rng = random.Random(3)
+    words = [f"w{rng.randrange(300)}" for _ in range(3000)]  # SYNTHETIC
+    (tmp_path / "a.txt").write_text(" ".join(words))
+    (tmp_path / "b.txt").write_text(" ".join(mutate(words, rng, 0.05, moves=2)))
+    code = (
+        "import sys, billdiff; r = billdiff.compare(sys.argv[1], sys.argv[2]); "
+        "assert r.passages; print('numpy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a.txt"), str(tmp_path / "b.txt")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.strip() == "False", out.stderr
+
+
 # ------------------------------------------------------------------------------ oracle
 
 
