@@ -126,6 +126,12 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"which|it|is|was|enacted|passage|approval|by|governor)){0,14}",
     ),
     (
+        # WA: "This section expires June 30, 2022." (a task force's sunset)
+        "expiration-date",
+        r"(?:this (?:act|section|subsection|chapter)|sections? \d+(?: (?:and|through|to) \d+)*"
+        r"(?: of this act)?) (?:expires|expire)(?: on)? " + _DATE,
+    ),
+    (
         "emergency-clause",
         r"(?:(?:this act|sections?(?: \d+| and| through)+ of this act) (?:is|are) )?necessary for the "
         r"immediate preservation of the public peace health or safety or support of the state "
@@ -254,6 +260,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "",
         r"(?:new section )?sec(?:tion)? \d+(?: \w)?(?: short title| definitions| findings"
         r"| effective date| severability)?(?: rcw)?"
+        # a passage that ends where two bills number their next section differently
+        r"|new section sec(?:tion)?"
         r"|short title|effective date|severability|repealer",
     ),
     ("", r"(?:and )?for other purposes"),
@@ -272,10 +280,18 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 # words of which every named pattern contains at least one
 _ANCHORS = frozenset(
     "reviser consumer patriae remainder caucuses reimbursed enact enacted enacts provision provisions severable effect effective necessary amended added "
-    "cited known void definitions legislature read referred chapter repealed invalid "
+    "cited known void definitions legislature read referred chapter repealed invalid expires "
     "application".split()
 )
-_COMPILED = tuple((name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS)
+_COMPILED: list = []  # PATTERNS compiled on first use: 14 ms a compare may not need
+
+
+def _compiled() -> list:
+    if not _COMPILED:
+        _COMPILED.extend(
+            (name, re.compile(r"(?<!\S)(?:" + rx + r")(?!\S)")) for name, rx in PATTERNS
+        )
+    return _COMPILED
 
 
 def stock_cover(words) -> tuple[list[bool], dict[str, int]]:
@@ -288,7 +304,7 @@ def stock_cover(words) -> tuple[list[bool], dict[str, int]]:
         pos += len(w) + 1
     covered = [False] * len(words)
     named: dict[str, int] = {}
-    for name, rx in _COMPILED:
+    for name, rx in _compiled():
         for m in rx.finditer(text):
             lo = bisect_left(starts, m.start())
             hi = bisect_right(starts, m.end() - 1)

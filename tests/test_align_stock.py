@@ -41,6 +41,7 @@ def w(s: str) -> list[str]:
             "new-section-added",
         ),
         ("NEW SECTION. Sec. 12. This act takes effect July 1, 2021.", "effective-date"),
+        ("(6) This section expires January 1, 2022. NEW SECTION. Sec.", "expiration-date"),
         (
             "This act is necessary for the immediate preservation of the public peace, health, or "
             "safety, or support of the state government and its existing public institutions, and "
@@ -431,3 +432,25 @@ def test_washington_formulas_in_the_real_bills(corpus):
         for k in found:
             found[k] += named.get(k, 0) >= 30
     assert found["effective-date-notice"] >= 2 and found["consumer-protection-act"] >= 6
+
+
+def test_a_passage_cut_before_the_next_section_number_ends_in_glue(corpus):
+    """SB 6280 and SB 5104 number their sections differently, so a shared stretch stops at
+    "NEW SECTION. Sec." before the numbers: those words are glue, and the task force's
+    "This section expires <date>" is a formula, while its report duty stays substantive."""
+    from billdiff.pairwise import compare
+
+    fr = corpus / "facial-recognition"
+    r = compare(fr / "wa-2020-sb6280-introduced.txt", fr / "wa-2021-sb5104-introduced.txt")
+    tails = [
+        r.a_tokens.words[p.a_start : p.a_end]
+        for p in r.passages
+        if r.a_tokens.words[p.a_end - 3 : p.a_end] == ("new", "section", "sec")
+    ]
+    assert tails
+    for words in tails:
+        covered, named = stock_cover(words)
+        assert all(covered[-3:])
+        if "expires" in words:
+            assert named.get("expiration-date")
+            assert not stock_phrase(words)  # "shall report its findings ..." is not stock
