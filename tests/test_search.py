@@ -249,3 +249,32 @@ def test_excerpts_leave_out_page_furniture_and_line_numbers(real_index, corpus, 
     r = cli("search", str(pdf), "--db", str(db), "--top", "1", "--json")
     hit = json.loads(r.stdout)["hits"][0]
     assert any("VerDate" in p["query"]["text"] for p in hit["passages"])
+
+
+def test_versions_showing_the_same_excerpts_are_grouped_under_the_first(real_index, corpus):
+    """Colorado's act against the four Washington texts: versions whose excerpts are the same
+    stretches of the query (give or take a word or two) point back to the hit that showed
+    them instead of repeating them."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from billdiff.report.search import _same_ranges, render_search
+
+    assert _same_ranges(((100, 200), (400, 450)), ((401, 450), (100, 199)))
+    assert not _same_ranges(((100, 200),), ((100, 170),))
+    assert not _same_ranges(((100, 200),), ((100, 200), (300, 320)))
+    with Index(real_index) as ix:
+        res = ix.search(corpus / "other-states" / "colorado-2022-sb22-113.txt", top=6)
+    out = io.StringIO()
+    render_search(res, Console(file=out, width=100, color_system=None))
+    text = out.getvalue()
+    refs = [
+        (int(m.group(1)), text[: m.start()].count("\n"))
+        for m in re.finditer(r"as #(\d+) above", text)
+    ]
+    assert refs
+    for rank, line in refs:
+        at = text.index(f"\n{rank:>2}. ")  # the hit referred to is printed above, with excerpts
+        assert text[:at].count("\n") < line

@@ -173,6 +173,19 @@ def verdict(res: SearchResult) -> str:
 LEGEND = "marks: bold = the same words in the hit · underlined [in brackets] = words it changed"
 
 
+def _same_ranges(x: tuple, y: tuple) -> bool:
+    """Do two hits' excerpts show the same stretches of the query? Each range of one overlaps
+    a range of the other on 90% of their union (versions of a bill often end a passage a
+    word or two apart)."""
+    if len(x) != len(y):
+        return False
+    x, y = sorted(x), sorted(y)
+    return all(
+        min(a1, b1) - max(a0, b0) >= 0.9 * (max(a1, b1) - min(a0, b0))
+        for (a0, a1), (b0, b1) in zip(x, y, strict=True)
+    )
+
+
 def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
     """Ranked hits with score, coverage both ways, passages, boilerplate share and reason."""
     from rich.padding import Padding
@@ -254,8 +267,9 @@ def render_search(res: SearchResult, console, *, passages: int = 3) -> None:
             r.passages, key=lambda p: (-p.identical_words * (1 - p.boilerplate_share), p.a_start)
         )[:passages]
         sig = tuple((p.a_start, p.a_end) for p in top)
-        if sig and sig in shown_at:  # another version or the companion: the same excerpts
-            indented(f"· the same passages of the query as #{shown_at[sig]} above", style="dim")
+        same = next((k for s, k in shown_at.items() if _same_ranges(sig, s)), 0) if sig else 0
+        if same:  # another version or the companion: the same excerpts, give or take a word
+            indented(f"· the same passages of the query as #{same} above", style="dim")
             continue
         if sig:
             shown_at[sig] = rank
