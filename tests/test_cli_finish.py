@@ -332,3 +332,27 @@ def test_inline_words_only_in_b_sit_in_b_punctuation(cli, tmp_path):
     flat = " ".join(body.replace("{+", "").replace("+}", "").split())
     assert "(3)({+a+}) Facial" in " ".join(body.split())
     assert flat == " ".join(b.read_text().split())
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_saved_output_has_no_trailing_blanks(cli, corpus, width):
+    """rich pads table and padding lines to the full width; a saved or piped compare keeps
+    none of those blanks (and loses no text)."""
+    fr = corpus / "facial-recognition"
+    a, b = fr / "wa-2020-sb6280-introduced.txt", fr / "wa-2021-sb5104-introduced.txt"
+    r = cli("compare", str(a), str(b), "--width", str(width))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert len(lines) > 20
+    assert [ln for ln in lines if ln.endswith(" ")] == []
+    assert any("task force" in ln for ln in lines)
+
+
+def test_trimming_keeps_colour_codes():
+    import io
+
+    from billdiff.commands import _Trimmed
+
+    out = io.StringIO()
+    _Trimmed(out).write("\x1b[1mA\x1b[0m   \x1b[0m\nB  \nC \x1b[2m x\n")
+    assert out.getvalue() == "\x1b[1mA\x1b[0m\x1b[0m\nB\nC \x1b[2m x\n"

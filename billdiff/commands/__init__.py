@@ -23,7 +23,29 @@ def make_console(*, width: int | None = None, stderr: bool = False):
             self.quiet = True
             raise BrokenPipeError
 
-    return _Console(file=stream, width=width, no_color=no_color, highlight=False, soft_wrap=False)
+    return _Console(
+        file=_Trimmed(stream), width=width, no_color=no_color, highlight=False, soft_wrap=False
+    )
+
+
+class _Trimmed:
+    """A stream that drops the spaces rich pads table and padding lines with up to the full
+    width: saved or piped output has no trailing blanks (colour codes after them are kept)."""
+
+    _TRAIL = None
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if _Trimmed._TRAIL is None:
+            import re
+
+            _Trimmed._TRAIL = re.compile(r" +((?:\x1b\[[0-9;]*m)*)(?=\n)")
+        return self._stream.write(_Trimmed._TRAIL.sub(r"\1", text))
+
+    def __getattr__(self, name):  # isatty, fileno, flush, encoding: the stream's own
+        return getattr(self._stream, name)
 
 
 def print_records(
