@@ -9,6 +9,10 @@
 - network: stdlib urllib, ``User-Agent: billdiff/<version>``, a timeout, retries with
   exponential backoff on time-outs, connection errors, 429 and 5xx; a body shorter than its
   Content-Length is refused. 4xx other than 429 fail at once.
+- hostile input: a URL that does not parse, has no host or a port out of range is refused
+  before any network use (``check_url``); redirects are followed to http(s) only, at most
+  ``MAX_REDIRECTS`` times; a body over ``limits.current().download_bytes`` is refused from
+  its Content-Length, or aborted as soon as it passes the limit (``LimitError``).
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ._version import __version__
 from .errors import FetchError
 
 USER_AGENT = f"billdiff/{__version__}"
+MAX_REDIRECTS = 5  # hops followed for one request; the next one is refused
 _last_request: dict[str, float] = {}  # host -> monotonic time of the last request
 
 
@@ -49,8 +54,79 @@ def is_url(source) -> bool:
 
 
 def url_basename(url: str) -> str:
-    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # not a URL urllib can parse: ``fetch`` says so; no name here
+        return ""
+    name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+
+
+def check_url(url: str) -> None:
+    """Refuse, before any network use, an http(s) URL that cannot be fetched as written: one
+    urllib cannot parse, with no host, a malformed host name, or a port outside 1-65535."""
+    if not is_url(url):
+        raise FetchError(
+            "not an http(s) URL",
+            path=str(url),
+            hint="give an http:// or https:// address, or a path to a file",
+        )
+
+    def bad(what: str, hint: str = "check the address") -> FetchError:
+        return FetchError(f"not a valid URL ({what})", path=_short(url, 500), hint=hint)
+
+    if _CONTROL.search(url):
+        raise bad("it contains a control character", "remove the line break, tab or the like")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # parsed lazily: out of range or not a number raises here
+    except ValueError as err:
+        hint = "a port is a number from 1 to 65535" if "Port" in str(err) else "check the address"
+        raise bad(str(err), hint) from None
+    host = parts.hostname or ""
+    if not host:
+        raise bad("no host name", "give the whole address, e.g. https://www.govinfo.gov/...")
+    if port == 0:
+        raise bad("port 0", "give a port from 1 to 65535, or none")
+    if "[" in parts.netloc:
+        return  # a bracketed IPv6 literal: urlsplit has checked it
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    labels = ascii_host.removesuffix(".").split(".")
+    if len(ascii_host) > 253 or not all(_LABEL.match(x) for x in labels):
+        raise bad(
+            f"the host name {host!r} is not valid",
+            "a host name has only letters, digits, '-' and '.'",
+        )
+
+
+def _wire_url(url: str) -> str:
+    """``url`` as sent: spaces and non-ASCII characters of the path and query percent-encoded
+    (http.client refuses both); the cache and the messages keep the URL as given."""
+    if url.isascii() and " " not in url:
+        return url
+    p = urlsplit(url)
+    host = p.hostname or ""
+    netloc = p.netloc
+    if not host.isascii():  # an internationalised name goes out in its xn-- form
+        userinfo = netloc.rpartition("@")[0]
+        netloc = "".join(
+            (
+                f"{userinfo}@" if userinfo else "",
+                host.encode("idna").decode("ascii"),
+                f":{p.port}" if p.port is not None else "",
+            )
+        )
+    safe = "!#$%&'()*+,-./:;=?@[]~_"
+    return urlunsplit(
+        (p.scheme, netloc, quote(p.path, safe=safe), quote(p.query, safe=safe), p.fragment)
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -151,12 +227,7 @@ def fetch(
     id: str | None = None,
 ) -> Fetched:
     """Return a local copy of ``url`` (mirror, then cache, then the network)."""
-    if not is_url(url):
-        raise FetchError(
-            "not an http(s) URL",
-            path=str(url),
-            hint="give an http:// or https:// address, or a path to a file",
-        )
+    check_url(url)
     if mirror is not None:
         hit = find_in_mirror(mirror, url, id)
         if hit is not None:
@@ -189,22 +260,96 @@ def _guess_type(path: Path) -> str:
     }.get(path.suffix.lower(), "")
 
 
+def _opener():
+    """urllib with http(s) only (no ftp:, file: or data: handler) and bounded redirects."""
+    import urllib.request as ur
+
+    class Redirects(ur.HTTPRedirectHandler):
+        # the stdlib's own loop guards stay out of the way of MAX_REDIRECTS
+        max_repeats = max_redirections = MAX_REDIRECTS + 1
+
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            origin = getattr(req, "billdiff_origin", req.full_url)
+            hops = getattr(req, "billdiff_hops", 0) + 1
+            why, shown = "", _short(newurl)
+            if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+                why = f"redirected to {shown}, which is not http(s)"
+            elif hops > MAX_REDIRECTS:
+                why = f"more than {MAX_REDIRECTS} redirects (the last to {shown})"
+            else:
+                try:
+                    check_url(newurl)
+                except FetchError as err:
+                    why = f"redirected to {shown}: {err.message}"
+            if why:
+                fp.close()
+                raise FetchError(
+                    why, path=origin, hint="only http(s) redirects are followed; check the URL"
+                )
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+            if new is not None:
+                new.billdiff_origin, new.billdiff_hops = origin, hops
+                fp.close()  # the body of a redirect is never read (it may be endless)
+            return new
+
+        def http_error_302(self, req, fp, code, msg, headers):
+            try:
+                return super().http_error_302(req, fp, code, msg, headers)
+            except ValueError as err:  # a Location urllib cannot parse
+                fp.close()
+                where = _short(headers.get("location") or headers.get("uri") or "")
+                raise FetchError(
+                    f"redirected to a malformed URL {where} ({err})",
+                    path=getattr(req, "billdiff_origin", req.full_url),
+                    hint="the server's redirect is broken; check the URL",
+                ) from None
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    opener = ur.OpenerDirector()
+    for handler in (
+        ur.ProxyHandler(),
+        ur.UnknownHandler(),
+        ur.HTTPHandler(),
+        ur.HTTPSHandler(),
+        ur.HTTPDefaultErrorHandler(),
+        Redirects(),
+        ur.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def _short(url: str, most: int = 200) -> str:
+    """A URL from a server, fit for a one-line message: control characters escaped, cut."""
+    url = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", url)
+    return url if len(url) <= most else url[: most - 1] + "…"
+
+
 def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) -> Fetched:
     import urllib.error
     import urllib.request
 
+    from .limits import current
+
+    max_bytes = current().download_bytes
+    opener = _opener()
     last: FetchError | None = None
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
         _polite(url, min_interval)
-        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        req = urllib.request.Request(
+            _wire_url(url), headers={"User-Agent": USER_AGENT, "Accept": "*/*"}
+        )
+        req.billdiff_origin = url
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
+            with opener.open(req, timeout=timeout) as resp:
                 ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
-                expected = resp.headers.get("Content-Length")
-                sha, size = _stream_to(resp, target)
-            if expected is not None and expected.isdigit() and int(expected) != size:
+                expected = _length(resp.headers.get("Content-Length"))
+                _check_announced(expected, url, max_bytes)
+                sha, size = _stream_to(resp, target, url=url, max_bytes=max_bytes)
+            if expected is not None and expected != size:
                 target.unlink(missing_ok=True)
                 last = FetchError(
                     f"download truncated (got {size} of {expected} bytes)",
@@ -226,6 +371,12 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
             return Fetched(target, url, sha, ctype, False, False)
         except urllib.error.HTTPError as err:
             status = err.code
+            if 300 <= status < 400:  # a redirect urllib itself refuses (file:, data:, …)
+                raise FetchError(
+                    f"redirect not followed (HTTP {status} {err.msg})",
+                    path=url,
+                    hint="only http(s) redirects are followed; check the URL",
+                ) from None
             last = FetchError(
                 f"the server answered HTTP {status} {err.reason}",
                 path=url,
@@ -279,10 +430,31 @@ class _Truncated(OSError):
     pass
 
 
-def _stream_to(resp, target: Path) -> tuple[str, int]:
-    """Copy the body to ``target`` atomically; (sha256, size)."""
+def _length(header: str | None) -> int | None:
+    """A Content-Length as a number; None when absent or not plain ASCII digits. Past 18
+    digits the size is beyond any limit, and ``int`` of a long enough string raises."""
+    value = (header or "").strip()
+    if not re.fullmatch(r"[0-9]+", value):
+        return None
+    return int(value) if len(value) <= 18 else 10**18
+
+
+def _check_announced(length: int | None, url: str, max_bytes: int) -> None:
+    """Refuse before reading a body whose Content-Length is over the download limit."""
+    from .limits import LimitError, size
+
+    if length is not None and length > max_bytes:
+        got = f"the server announces {size(length)}"
+        raise LimitError("download_bytes", path=url, got=got, limit=max_bytes)
+
+
+def _stream_to(resp, target: Path, *, url: str = "", max_bytes: int = 0) -> tuple[str, int]:
+    """Copy the body to ``target`` atomically; (sha256, size). Past ``max_bytes`` (when
+    given) the copy stops at once, the partial file is removed and LimitError raised."""
     import http.client
     import tempfile
+
+    from . import limits
 
     target.parent.mkdir(parents=True, exist_ok=True)
     h = hashlib.sha256()
@@ -299,6 +471,9 @@ def _stream_to(resp, target: Path) -> tuple[str, int]:
                     ) from None
                 if not chunk:
                     break
+                if max_bytes and size + len(chunk) > max_bytes:
+                    got = "the download was stopped there"
+                    raise limits.LimitError("download_bytes", path=url, got=got, limit=max_bytes)
                 h.update(chunk)
                 size += len(chunk)
                 out.write(chunk)

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import FetchError, InputError
+from ..limits import LimitError
 from ..model import Metadata
 from ..plural import count
 from .manifest import _EXTS, _MIRROR_EXTS, Entry, Manifest, load_manifest
@@ -397,6 +398,9 @@ def _one(entry, stems, fetch, cache_dir, offline, hosts, timeout, retries) -> Fe
         except FetchError as err:
             hosts.failed(host, err)
             errors.append(f"{f.url}: {getattr(err, 'message', err)}")
+            continue
+        except LimitError as err:  # too big to keep: this document only; say how to raise it
+            errors.append(f"{f.url}: {err.message} — {err.hint}")
             continue
         hosts.answered += 1
         status = "cached" if getattr(got, "from_cache", False) else "fetched"

@@ -8,9 +8,9 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from ..errors import InputError
+from ..errors import FetchError, InputError
+from ..fetch import check_url, is_url
 from ..model import Metadata
 
 FORMATS = ("html", "pdf", "txt", "xml")
@@ -277,12 +277,12 @@ def _entry(d: dict, where: str, bad) -> Entry:
         if set(f) - _FILE_KEYS:
             raise bad(f"{fw}: unknown key(s) {', '.join(sorted(set(f) - _FILE_KEYS))}")
         url, fmt, sha = f.get("url", ""), f.get("format", ""), f.get("sha256", "")
-        if (
-            not isinstance(url, str)
-            or urlsplit(url).scheme not in ("http", "https")
-            or not urlsplit(url).netloc
-        ):
+        if not isinstance(url, str) or not is_url(url):
             raise bad(f"{fw}: url {url!r} must be an http(s) URL")
+        try:
+            check_url(url)  # parses, has a host, a port in range
+        except FetchError as err:
+            raise bad(f"{fw}: url {url!r}: {err.message}") from None
         if fmt not in FORMATS:
             raise bad(f"{fw}: format {fmt!r} must be one of {', '.join(FORMATS)}")
         if sha and not (isinstance(sha, str) and _SHA_RE.match(sha)):
