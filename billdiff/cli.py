@@ -22,7 +22,11 @@ COMMANDS = {
         "compare",
         "Compare two bills: every reused passage, word-level changes.",
     ),
-    "index": ("index", "index", "Manage the corpus index (add, remove, list, stats, optimize)."),
+    "index": (
+        "index",
+        "index",
+        "Manage the corpus index (add, remove, list, stats, optimize, check, rebuild).",
+    ),
     "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
     "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),
     "corpus": ("corpus", "corpus", "Fetch a corpus of real bills from official sources."),
@@ -106,6 +110,15 @@ def environment_error(err: BaseException) -> str:
         for needle, msg in _SQLITE_HINTS:
             if needle in text:
                 return f"{msg} ({err})"
+        return ""
+    if sqlite3 is not None and isinstance(err, sqlite3.DatabaseError):
+        # a backstop: the index layer names the file itself (IndexDamagedError)
+        text = str(err).lower()
+        if "malformed" in text or "not a database" in text:
+            return (
+                f"the index file is damaged ({err}) — run billdiff index check, or rebuild "
+                "it with billdiff index rebuild"
+            )
         return ""
     if isinstance(err, OSError) and err.errno is not None:
         import errno

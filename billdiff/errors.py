@@ -42,3 +42,18 @@ class IndexError_(BilldiffError):
 
 # Public alias with a less awkward name; ``IndexError`` would shadow the builtin.
 BilldiffIndexError = IndexError_
+
+
+class IndexDamagedError(IndexError_):
+    """An index file with pages or stored values that cannot be read (a disk fault, a copy
+    cut short, bytes overwritten). ``billdiff index check`` says what is wrong; ``billdiff
+    index rebuild`` gets back every document whose text can still be read."""
+
+    def __init__(self, index_path, cause: str):
+        self.index_path = str(index_path)
+        cause = " ".join(str(cause).split())
+        self.cause = cause if len(cause) <= 160 else cause[:157] + "..."
+        super().__init__(
+            f"the index file {self.index_path} is damaged ({self.cause})",
+            hint="run billdiff index check, or rebuild it with billdiff index rebuild",
+        )

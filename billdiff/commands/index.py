@@ -1,4 +1,5 @@
-"""billdiff index add|remove|list|stats — manage the corpus index (one SQLite file)."""
+"""billdiff index add|remove|list|stats|optimize|check|rebuild — manage the corpus index (one
+SQLite file)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ DB_HELP = "Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sq
 
 @click.group()
 def index():
-    """Manage the corpus index (add, remove, list, stats, optimize)."""
+    """Manage the corpus index (add, remove, list, stats, optimize, check, rebuild)."""
 
 
 class _Progress:
@@ -198,21 +199,10 @@ def add(
 
 def _drop_if_empty(path) -> bool:
     """Delete an index file this command created if it holds no document (never one that
-    holds any: nothing a user indexed is lost)."""
-    from ..index import Index
+    holds any, nor one another billdiff has open: nothing a user indexed is lost)."""
+    from ..index.core import drop_if_empty
 
-    try:
-        with Index(path, create=False) as ix:
-            if len(ix):
-                return False
-    except Exception:  # not a readable index: leave it for the user to look at
-        return False
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            Path(str(path) + suffix).unlink()
-        except OSError:
-            pass
-    return True
+    return drop_if_empty(path)
 
 
 def _many_docs(source: str) -> bool:
@@ -320,3 +310,84 @@ def stats(db, as_json):
         elif isinstance(v, int):
             v = f"{v:,}"
         click.echo(f"{k:18} {v}")
+
+
+@index.command()
+@click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
+def check(db):
+    """Check the index file: SQLite's page check, then billdiff's own (every document's
+    metadata, text and sketch; the runs of postings and counts; rows that belong to no
+    document). Read-only. Exit 0 when the index is sound, 2 when it is damaged."""
+    from ..errors import IndexError_
+    from ..index import check as check_index
+    from ..index import default_db_path
+
+    path = Path(db).expanduser() if db else default_db_path()
+    res = check_index(path)
+    for name, value in res.facts:
+        click.echo(f"{name:16} {value}")
+    if res.sound:
+        click.echo("the index is sound")
+        return 0
+    for line in res.problems:
+        click.echo(f"problem: {line}")
+    n = len(res.problems)
+    raise IndexError_(
+        f"the index file {path} is damaged ({n} problem{'s' * (n != 1)}: {res.problems[0]})",
+        hint="rebuild it with billdiff index rebuild"
+        + (f" --db {db}" if db else "")
+        + " (it keeps the damaged file)",
+    )
+
+
+@index.command()
+@click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, None),
+    default=None,
+    help="Worker processes (default: the number of cores available).",
+)
+def rebuild(db, quiet, jobs):
+    """Rebuild a damaged index from the texts it still holds.
+
+    Every document whose text can be read comes back, with its metadata, into a new file
+    built with the same settings, which then takes the index's name; the old file is kept
+    as <name>.damaged-<time>. Documents that cannot be read are listed; the exit code is
+    then 2. When no document can be read, the index is left as it was.
+    """
+    from ..index import default_db_path
+    from ..index import rebuild as rebuild_index
+
+    path = Path(db).expanduser() if db else default_db_path()
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        res = rebuild_index(path, workers=jobs, progress=progress)
+    finally:
+        progress.close()
+    total = len(res.recovered) + len(res.lost)
+    click.echo(
+        f"rebuilt {res.path}: {len(res.recovered)} of {total} document{'s' * (total != 1)} "
+        f"came back in {res.seconds:.1f} s"
+    )
+    if res.params_note:
+        click.echo(res.params_note)
+    if res.without_metadata:
+        click.echo(
+            f"{len(res.without_metadata)} came back without their metadata (their id only): "
+            + ", ".join(res.without_metadata)
+        )
+    for label, why in res.lost:
+        click.echo(f"lost {label}: {why}")
+    click.echo(f"the damaged file is kept as {res.kept_as}")
+    if res.lost:
+        n = len(res.lost)
+        click.echo(
+            f"error: {n} document{'s' * (n != 1)} could not be read and {'are' if n != 1 else 'is'}"
+            " not in the rebuilt index — add them again from their sources with "
+            "billdiff index add",
+            err=True,
+        )
+    return res.exit_code

@@ -28,6 +28,36 @@ def default_db_path() -> Path:
     return Path(base) / "billdiff" / "index.sqlite"
 
 
+def drop_if_empty(path: str | os.PathLike) -> bool:
+    """Delete the index file at ``path`` (and its WAL) when it holds no document and no
+    other connection has it open; True when it was deleted. For a first ``index add`` that
+    indexed nothing: it never deletes a document, nor a file another billdiff (a second
+    first add started at the same time) is writing."""
+    path = Path(path)
+    try:
+        con = store.connect(path, create=False)
+    except Exception:  # not a readable index: leave it for the user to look at
+        return False
+    try:
+        con.execute("PRAGMA busy_timeout=0")
+        if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            return False
+        # leaving WAL mode needs every other connection closed: the test that we are alone
+        if con.execute("PRAGMA journal_mode=DELETE").fetchone()[0] != "delete":
+            return False
+        with store.exclusive(con):
+            if not con.execute("SELECT count(*) FROM documents").fetchone()[0]:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                return True
+        store.to_wal(con)  # someone added a document meanwhile: keep it, as it was
+        return False
+    except Exception:  # busy (someone else has it open), or unreadable: keep it
+        return False
+    finally:
+        con.close()
+
+
 def _params_for(settings: Settings, preset: str | None) -> SketchParams:
     if preset is None and any(getattr(settings, f) != getattr(DEFAULT, f) for f in _SKETCH_FIELDS):
         return SketchParams.from_settings(settings)  # the caller tuned the sketch by hand
@@ -71,9 +101,8 @@ class Index(Writer):
         try:
             self.params = SketchParams(**json.loads(stored))
         except (TypeError, ValueError) as err:
-            raise IndexError_(
-                f"{self.path} is not a billdiff index or is damaged (sketch parameters: {err})"
-            ) from None
+            self.close()
+            raise store.damaged(self.path, f"its sketch parameters cannot be read: {err}") from None
         self._run_stores: dict = {}
         self._reset_stage()
         if preset is not None and PRESETS.get(preset) != self.params:
@@ -148,7 +177,15 @@ class Index(Writer):
     # --- reading -------------------------------------------------------------------------------
     def list(self) -> list[Metadata]:
         rows = self._con.execute(f"SELECT {', '.join(store.META_COLS)} FROM documents ORDER BY id")
-        return [store.row_meta(r) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                out.append(store.row_meta(r))
+            except store.DECODE_ERRORS as err:
+                raise store.damaged(
+                    self.path, f"the metadata of document {r[0]!r} cannot be read: {err}"
+                ) from err
+        return out
 
     def ids(self) -> list[str]:
         return [r[0] for r in self._con.execute("SELECT id FROM documents ORDER BY id")]
@@ -166,11 +203,13 @@ class Index(Writer):
             (rid,),
         ).fetchone()
         if row is None:
-            raise IndexError_(
-                f"{self.path} is damaged: document #{rid} has no text",
-                hint="remove it with `billdiff index remove` and add it again",
-            )
-        return store.rebuild(store.row_meta(row[:-2]), row[-2], row[-1])
+            raise store.damaged(self.path, f"document #{rid} has no stored text")
+        try:
+            return store.rebuild(store.row_meta(row[:-2]), row[-2], row[-1])
+        except store.DECODE_ERRORS as err:
+            raise store.damaged(
+                self.path, f"the stored text of document {row[0]!r} cannot be read: {err}"
+            ) from err
 
     def rid(self, doc_id: str) -> int:
         row = self._con.execute("SELECT rid FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -326,6 +365,9 @@ class Index(Writer):
                 "SELECT d.rid, d.id, s.keys FROM documents d JOIN sketches s ON s.rid=d.rid"
             )
         }
+        unknown = set(ra.tolist()).union(rb.tolist()).difference(info)
+        if unknown:  # a live posting always belongs to a document: the runs are damaged
+            raise store.damaged(self.path, f"LSH postings refer to no document (#{min(unknown)})")
         keys = np.array([info[r][1] for r in ra.tolist()], dtype=np.float64)
         keys_b = np.array([info[r][1] for r in rb.tolist()], dtype=np.float64)
         est = np.minimum(1.0, count / np.maximum(1.0, np.minimum(keys, keys_b)))

@@ -151,6 +151,14 @@ def _decode_group(kind, sp, arr, ii, firsts, keys_out, cols_out) -> None:
     bits = [int(x) for x in sp[2 : 2 + k]]
     mins = struct.unpack(f"<{k - 1}q", sp[2 + k :].tobytes())
     widths = [(sum(bits) + 7) // 8] if flags & 1 else [(b + 7) // 8 for b in bits]
+    if (
+        int(sp[1]) != k
+        or flags > 1
+        or max(bits) > 64
+        or (flags & 1 and sum(bits) > 64)
+        or hlen + sum(widths) * B != arr.shape[1]
+    ):
+        raise ValueError("a block's header does not fit its kind (damaged block)")
     m = len(ii)
     words = []
     o = hlen
@@ -198,6 +206,8 @@ def decode(kind: Kind, firsts: np.ndarray, blobs: list[bytes]) -> tuple[np.ndarr
         else:
             arr = np.frombuffer(b"".join([raws[i] for i in same.tolist()]), dtype=np.uint8)
             arr = arr.reshape(len(same), length)
+        if length < hlen:
+            raise ValueError("a block is shorter than its header (damaged block)")
         counts[same] = arr[:, 2].astype(np.int64) | (arr[:, 3].astype(np.int64) << 8)
         spec = np.concatenate([arr[:, :2], arr[:, _HEAD.size : hlen]], axis=1)
         # the layout changes only between chunks of a run: group the stretches of blocks
@@ -223,6 +233,8 @@ def decode(kind: Kind, firsts: np.ndarray, blobs: list[bytes]) -> tuple[np.ndarr
                 keys_out,
                 cols_out,
             )
+    if (counts > B).any():
+        raise ValueError("a block holds more rows than a block can (damaged block)")
     if (counts == B).all():
         return keys_out.reshape(-1), [c.reshape(-1) for c in cols_out]
     mask = np.arange(B)[None, :] < counts[:, None]
@@ -241,6 +253,22 @@ class RunStore:
         self.kind = kind
         self._dirs: dict[int, np.ndarray] = {}  # run id → firsts (runs never change)
 
+    def _damaged(self, what: str, err: Exception) -> Exception:
+        """A stored value of this kind that cannot be decoded: the index file is damaged."""
+        from .store import damaged
+
+        path = getattr(self.con, "path", "(in memory)")
+        name = {"lsh": "LSH postings", "df": "corpus shingle counts"}.get(self.kind.name)
+        return damaged(path, f"{what} of the {name or self.kind.name} cannot be read: {err}")
+
+    def _decode(self, firsts: np.ndarray, blobs: list[bytes]) -> tuple[np.ndarray, list]:
+        if len(blobs) != len(firsts):
+            raise self._damaged("blocks", f"{len(firsts) - len(blobs)} blocks are missing")
+        try:
+            return decode(self.kind, firsts, blobs)
+        except (zlib.error, ValueError, struct.error, IndexError) as err:
+            raise self._damaged("a block", err) from err
+
     # reading ------------------------------------------------------------------------------
     def runs(self) -> list[Run]:
         rows = self.con.execute(
@@ -251,7 +279,10 @@ class RunStore:
             firsts = self._dirs.get(run)
             if firsts is None:
                 (blob,) = self.con.execute("SELECT dir FROM runs WHERE run=?", (run,)).fetchone()
-                firsts = np.frombuffer(zlib.decompress(blob), dtype="<i8").astype(np.int64)
+                try:
+                    firsts = np.frombuffer(zlib.decompress(blob), dtype="<i8").astype(np.int64)
+                except (zlib.error, ValueError, TypeError) as err:
+                    raise self._damaged(f"the block directory of run {run}", err) from err
                 self._dirs[run] = firsts
             out.append(Run(run, n, firsts))
         live = {r.run for r in out}
@@ -296,7 +327,7 @@ class RunStore:
                 if not len(idx):
                     continue
                 blobs = self._blocks(run, idx)
-                key, cols = decode(self.kind, run.firsts[idx], blobs)
+                key, cols = self._decode(run.firsts[idx], blobs)
                 # the rows equal to each wanted key: binary search the (sorted) decoded rows
                 lo = np.searchsorted(key, q, side="left")
                 hi = np.searchsorted(key, q, side="right")
@@ -325,7 +356,7 @@ class RunStore:
                 if b1 <= b0:
                     continue
                 idx = np.arange(b0, b1)
-                key, cols = decode(self.kind, run.firsts[idx], self._blocks(run, idx))
+                key, cols = self._decode(run.firsts[idx], self._blocks(run, idx))
                 m = (key >= lo) & (key < hi)
                 ks.append(key[m])
                 cs.append([c[m] for c in cols])

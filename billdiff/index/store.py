@@ -24,10 +24,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 import zlib
 from pathlib import Path
 
-from ..errors import IndexError_
+from ..errors import IndexDamagedError, IndexError_
 from ..model import Document, Metadata, Span
 
 SCHEMA_VERSION = 2
@@ -90,50 +91,247 @@ _HINT_DAMAGED = (
     "move it aside and rebuild it with `billdiff index add`, or point --db / "
     "BILLDIFF_DB at the right file"
 )
+SQLITE_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite file
+_CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB (primary result codes)
 
 
-def connect(path: Path, *, create: bool, readonly: bool = False) -> sqlite3.Connection:
-    """Open (or create) an index file, check it is ours and not from a newer billdiff."""
-    exists = path.exists() and path.stat().st_size > 0
-    if not exists and not create:
+def is_corruption(err: BaseException) -> bool:
+    """A SQLite error that means the file's pages cannot be read ("database disk image is
+    malformed", "file is not a database", a text value that is not UTF-8), not a busy, full
+    or read-only file."""
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    if "could not decode to utf-8" in str(err).lower():
+        return True  # a text column holding bytes billdiff never wrote
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _CORRUPT_CODES
+    text = str(err).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def damaged(path, cause) -> IndexDamagedError:
+    """The error for an index file that cannot be read as stored (see errors.py)."""
+    return IndexDamagedError(path, short_cause(cause))
+
+
+def short_cause(cause) -> str:
+    """An error as a few words: sqlite3 quotes a whole undecodable value, zlib its code."""
+    text = str(cause)
+    utf8 = re.match(r"could not decode to utf-8 column '([^']*)'", text, re.I)
+    if utf8:
+        text = f"a value in column {utf8.group(1)!r} is not UTF-8 text"
+    return re.sub(r"Error -?\d+ while (?:de)?compressing data: ", "zlib: ", text)
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor of an index file: a SQLite error saying the file is damaged becomes an
+    IndexDamagedError naming the file, wherever it shows (executing or fetching rows)."""
+
+    def _fail(self, err: sqlite3.DatabaseError) -> BaseException:
+        return damaged(self.connection.path, err) if is_corruption(err) else err
+
+    def execute(self, sql, parameters=(), /):
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def executemany(self, sql, seq, /):
+        try:
+            return super().executemany(sql, seq)
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def executescript(self, script, /):
+        try:
+            return super().executescript(script)
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def fetchmany(self, size=None):
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as err:
+            raise self._fail(err) from err
+
+
+class IndexConnection(sqlite3.Connection):
+    """The connection to an index file: knows its ``path``, and its statements run through
+    ``_Cursor`` (``Connection.execute`` would use a plain cursor)."""
+
+    path: Path
+
+    def execute(self, sql, parameters=(), /):
+        return self.cursor(_Cursor).execute(sql, parameters)
+
+    def executemany(self, sql, seq, /):
+        return self.cursor(_Cursor).executemany(sql, seq)
+
+    def executescript(self, script, /):
+        return self.cursor(_Cursor).executescript(script)
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def connect(path: Path, *, create: bool, readonly: bool = False) -> IndexConnection:
+    """Open (or create) an index file, check it is ours and not from a newer billdiff.
+
+    Creating is safe when several billdiff processes start on a new file together: the
+    schema is written in one ``BEGIN IMMEDIATE`` transaction by whichever process takes the
+    write lock first; the others wait for it (busy_timeout), then find the schema there.
+    A process that finds a file without tables waits the same way before saying so."""
+    new = _size(path) == 0
+    if new and not create:
         raise IndexError_(
             f"no index at {path}", hint="create one with `billdiff index add FILES --db FILE`"
         )
-    if not exists:
+    if new:
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif not is_sqlite_file(path):
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged (not a SQLite file)",
+            hint=_HINT_DAMAGED,
+        )
+    con = None
     try:
         con = sqlite3.connect(
-            str(path), timeout=60.0, isolation_level=None, check_same_thread=False
+            str(path),
+            timeout=60.0,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=IndexConnection,
         )
+        con.path = path
         con.execute("PRAGMA busy_timeout=60000")
-        if exists:
-            _check(con, path)
-            if not readonly:
-                try:
-                    for stmt in TOPIC_SCHEMA:
-                        con.execute(stmt)
-                except sqlite3.OperationalError:
-                    pass  # a read-only or locked file: searches go without topic vectors
-        else:
-            con.execute("PRAGMA auto_vacuum=INCREMENTAL")  # space of merged-away runs returns
-            con.execute("PRAGMA journal_mode=WAL")
+        if new or _no_tables(con):
+            if create:
+                _create(con)
+            elif _no_tables(con, wait=True):
+                raise IndexError_(
+                    f"no index at {path} (an empty SQLite file)",
+                    hint="create one with `billdiff index add FILES --db FILE`",
+                )
+        _check(con, path)
+        if not readonly and not new:
+            try:
+                for stmt in TOPIC_SCHEMA:
+                    con.execute(stmt)
+            except sqlite3.OperationalError:
+                pass  # a read-only or locked file: searches go without topic vectors
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
         con.execute("PRAGMA temp_store=MEMORY")
         con.execute("PRAGMA journal_size_limit=67108864")  # trim the WAL after checkpoints
-        if not exists:
-            with _tx(con):
-                for stmt in SCHEMA.strip().split(";"):
-                    if stmt.strip():
-                        con.execute(stmt)
-                con.execute(
-                    "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
         return con
     except sqlite3.DatabaseError as err:
+        if con is not None:
+            con.close()
         raise IndexError_(
             f"{path} is not a billdiff index or is damaged ({err})", hint=_HINT_DAMAGED
         ) from None
+    except BaseException:
+        if con is not None:
+            con.close()
+        raise
+
+
+def _no_tables(con: sqlite3.Connection, *, wait: bool = False) -> bool:
+    """Whether the file holds no table at all (new, or being created by another process:
+    with ``wait``, after that process's creating transaction, if one is under way)."""
+    if wait:
+        try:
+            with _tx(con):  # waits (busy_timeout) for a creator's write lock
+                pass
+        except sqlite3.OperationalError:
+            pass  # a read-only file: nobody is creating it
+    return not con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+
+
+def _create(con: sqlite3.Connection) -> None:
+    """Write the schema into an empty file, once, whoever else is creating it too.
+
+    The schema goes in one ``BEGIN IMMEDIATE`` transaction: a second process creating the
+    file waits for it and then finds the tables there; a reader waits for it too
+    (``_no_tables(wait=True)``). Only ``auto_vacuum`` comes before (SQLite takes it only
+    before the first page is made, and writes the file's header at once)."""
+    if _no_tables(con):
+        con.execute("PRAGMA auto_vacuum=INCREMENTAL")  # space of merged-away runs returns
+    with _tx(con):  # waits (busy_timeout) while another process creates the file
+        if _no_tables(con):  # (a file holding other tables is left for _check to name)
+            for stmt in SCHEMA.strip().split(";"):
+                if stmt.strip():
+                    con.execute(stmt)
+            con.execute(
+                "INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+    to_wal(con)
+
+
+def to_wal(con: sqlite3.Connection, wait: float = 60.0) -> None:
+    """Switch the file to WAL (kept in the file: every later open is WAL). SQLite answers
+    "database is locked" at once, without its busy handler, when another process holds the
+    file just then (creating it too): try again for as long as busy_timeout would wait."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def open_raw(path: Path) -> sqlite3.Connection:
+    """A plain read-only connection to an index file that may be damaged (``index check``,
+    ``index rebuild``): no checks, no translated errors, nothing written to the file."""
+    if _size(path) == 0:
+        raise IndexError_(
+            f"no index at {path}", hint="create one with `billdiff index add FILES --db FILE`"
+        )
+    if not is_sqlite_file(path):
+        raise IndexError_(
+            f"{path} is not a billdiff index or is damaged (not a SQLite file)",
+            hint=_HINT_DAMAGED,
+        )
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None)
+    con.execute("PRAGMA busy_timeout=60000")
+    return con
 
 
 def _check(con: sqlite3.Connection, path: Path) -> None:
@@ -194,6 +392,18 @@ class _tx:
 
 
 transaction = _tx
+
+
+class exclusive(_tx):
+    """BEGIN EXCLUSIVE … ROLLBACK: hold the file alone (nothing written)."""
+
+    def __enter__(self):
+        self.con.execute("BEGIN EXCLUSIVE")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        self.con.execute("ROLLBACK")
+        return False
 
 
 class reading:
@@ -309,7 +519,13 @@ def row_meta(row) -> Metadata:
     )
 
 
+# what decoding a damaged stored value raises (zlib, UTF-8, JSON, a wrong type or shape)
+DECODE_ERRORS = (zlib.error, ValueError, KeyError, TypeError, IndexError)
+
+
 def rebuild(meta: Metadata, text: bytes, spans: bytes) -> Document:
+    """The Document stored as ``text`` and ``spans`` (raises one of DECODE_ERRORS when they
+    are damaged)."""
     sp = json.loads(zlib.decompress(spans))
 
     def spans_of(lst):

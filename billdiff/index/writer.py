@@ -373,7 +373,12 @@ class Writer:
         self._stage_terms = [x for x in self._stage_terms if x[1] != rid]  # not yet written
         row = con.execute("SELECT terms FROM topics WHERE rid=?", (rid,)).fetchone()
         if row is not None:
-            terms = np.frombuffer(row[0], dtype=np.int64).tolist()
+            try:
+                terms = np.frombuffer(row[0], dtype=np.int64).tolist()
+            except (ValueError, TypeError) as err:
+                raise store.damaged(
+                    self.path, f"the topic terms of document {doc.id!r} cannot be read: {err}"
+                ) from err
             con.executemany(
                 "DELETE FROM term_postings WHERE term=? AND rid=?", [(t, rid) for t in terms]
             )
