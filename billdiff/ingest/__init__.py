@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import LimitError, size
+from ..limits import current as current_limits
 from ..model import Document
 from . import markup
 from .sidecar import build_metadata, load_sidecar, sidecar_path
@@ -62,8 +65,9 @@ def read(
         )
     side: dict = {}
     content_type = ""
+    lim = current_limits()
     if src == "-":
-        data = sys.stdin.buffer.read()
+        data = _read_bounded(sys.stdin.buffer, "<stdin>", lim.file_bytes)
         name, ident, path = "<stdin>", "stdin", None
     elif is_url(src):
         want_id = (meta or {}).get("id") or Path(url_basename(src)).stem or None
@@ -76,7 +80,7 @@ def read(
             retries=int(os.environ.get("BILLDIFF_RETRIES", 3)),
             id=want_id,
         )
-        data = _read_file(got.path, src)
+        data = _read_file(got.path, src, lim.file_bytes)
         name, path, content_type = src, None, got.content_type
         ident = Path(url_basename(src)).stem or hashlib.sha256(src.encode()).hexdigest()[:12]
         if got.from_mirror:
@@ -95,7 +99,7 @@ def read(
                 path=src,
                 hint="give one bill file; to read a folder use `billdiff index add DIR`",
             )
-        data = _read_file(path, src)
+        data = _read_file(path, src, lim.file_bytes)
         name, ident = src, path.stem
         sp = sidecar_path(path)
         side = load_sidecar(sp) if sp else {}
@@ -112,9 +116,25 @@ def read(
     )
 
 
-def _read_file(path: Path, name: str) -> bytes:
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _read_file(path: Path, name: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file (a symlink counts as its target), refused before reading
+    when it is a pipe, device or socket (reading one may never end) or over ``max_bytes``."""
     try:
-        return path.read_bytes()
+        _regular(path.stat().st_mode, name)  # before opening: opening a device may act
+        with open(path, "rb", opener=_open_nonblocking) as f:
+            st = os.fstat(f.fileno())
+            _regular(st.st_mode, name)  # the same file still (it may have been swapped)
+            if st.st_size > max_bytes:
+                raise LimitError("file_bytes", path=name, got=size(st.st_size), limit=max_bytes)
+            return _read_bounded(f, name, max_bytes)
     except PermissionError:
         raise InputError(
             "permission denied", path=name, hint="check the file's permissions"
@@ -123,6 +143,33 @@ def _read_file(path: Path, name: str) -> bytes:
         raise InputError(
             f"cannot open ({err.strerror or err})", path=name, hint="check the path"
         ) from None
+
+
+def _regular(mode: int, name: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
+        raise InputError(
+            f"is {kind}, not a file",
+            path=name,
+            hint="give a bill file; to read from a pipe use - (stdin)",
+        )
+
+
+def _open_nonblocking(path, flags):
+    # a FIFO opened for reading blocks until a writer comes: O_NONBLOCK returns at once,
+    # and the fstat above refuses it; regular files ignore the flag
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _read_bounded(f, name: str, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` from ``f``: one more byte is an error, never a full read of an
+    endless stream (stdin fed from /dev/zero) or of a file that grew since it was measured."""
+    data = f.read(max_bytes + 1)
+    if data is None:  # a non-blocking stream with nothing yet
+        data = b""
+    if len(data) > max_bytes:
+        raise LimitError("file_bytes", path=name, limit=max_bytes)
+    return data
 
 
 def detect_format(data: bytes, path: Path | None, content_type: str = "") -> str:
@@ -183,6 +230,9 @@ def read_bytes(
         from .text import read_text
 
         ex = read_text(data, name)
+    chars = current_limits().chars
+    if len(ex.text) > chars:
+        raise LimitError("chars", path=name, got=f"{len(ex.text):,}", limit=chars)
     base = {"id": ident, "source": name, "sha256": hashlib.sha256(data).hexdigest(), "format": fmt}
     md = build_metadata(base, side or {}, meta)
     skip = list(ex.skip) + markup.wa_deleted(ex.text) + markup.site_furniture(ex.text)

@@ -17,6 +17,7 @@ import re
 from ..errors import InputError
 from ..model import Span
 from .markup import Extracted
+from .text import binary_kind
 
 _DROP = {
     "head",
@@ -292,6 +293,10 @@ def read_html(data: bytes, name: str) -> Extracted:
     import lxml.html
     from lxml import etree
 
+    kind = binary_kind(data)
+    if kind is not None:  # an image or archive named .htm: refused whatever its name
+        what = f"{kind}, not HTML" if kind else "a binary file, not HTML"
+        raise InputError(f"this is {what}", path=name, hint="give a bill as .txt, .html or .pdf")
     text = _XML_DECL.sub("", decode_html(data), count=1)
     if not text.strip():
         raise InputError(

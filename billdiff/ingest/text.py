@@ -31,6 +31,22 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an old MS Office file (save it as PDF or text)"),
     (b"SQLite format 3", "an SQLite database"),
     (b"\x7fELF", "a program"),
+    (b"\xca\xfe\xba\xbe", "a program"),
+    (b"\xcf\xfa\xed\xfe", "a program"),
+    (b"RIFF", "a media file (WebP, WAV or AVI)"),
+    (b"II*\x00", "a TIFF image (a scan needs OCR first)"),
+    (b"MM\x00*", "a TIFF image (a scan needs OCR first)"),
+    (b"\x00\x00\x01\x00", "an icon"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (unpack it first)"),
+    (b"Rar!", "a RAR archive (unpack it first)"),
+    (b"BZh", "a bzip2 archive (unpack it first)"),
+    (b"\xfd7zXZ\x00", "an xz archive (unpack it first)"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive (unpack it first)"),
+    (b"ID3", "an MP3 file"),
+    (b"OggS", "an Ogg media file"),
+    (b"\x1aE\xdf\xa3", "a video file"),
+    (b"wOFF", "a web font"),
+    (b"wOF2", "a web font"),
 )
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
