@@ -113,8 +113,9 @@ def environment_error(err: BaseException) -> str:
         return ""
     if sqlite3 is not None and isinstance(err, sqlite3.DatabaseError):
         # a backstop: the index layer names the file itself (IndexDamagedError)
-        text = str(err).lower()
-        if "malformed" in text or "not a database" in text:
+        from .index.store import is_corruption
+
+        if is_corruption(err):
             return (
                 f"the index file is damaged ({err}) — run billdiff index check, or rebuild "
                 "it with billdiff index rebuild"

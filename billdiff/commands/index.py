@@ -11,6 +11,13 @@ from pathlib import Path
 import click
 
 DB_HELP = "Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sqlite)."
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, None),
+    default=None,
+    help="Worker processes (default: the number of cores available).",
+)
 
 
 @click.group()
@@ -106,13 +113,7 @@ class _Progress:
     default=None,
     help="Sketch preset for a NEW index: standard (default), sensitive, compact.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, None),
-    default=None,
-    help="Worker processes (default: the number of cores available).",
-)
+@JOBS
 def add(
     sources,
     db,
@@ -343,13 +344,7 @@ def check(db):
 @index.command()
 @click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, None),
-    default=None,
-    help="Worker processes (default: the number of cores available).",
-)
+@JOBS
 def rebuild(db, quiet, jobs):
     """Rebuild a damaged index from the texts it still holds.
 

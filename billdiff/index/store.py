@@ -26,6 +26,7 @@ import re
 import sqlite3
 import time
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import IndexDamagedError, IndexError_
@@ -131,47 +132,40 @@ class _Cursor(sqlite3.Cursor):
     def _fail(self, err: sqlite3.DatabaseError) -> BaseException:
         return damaged(self.connection.path, err) if is_corruption(err) else err
 
-    def execute(self, sql, parameters=(), /):
+    @contextmanager
+    def _named(self):
         try:
-            return super().execute(sql, parameters)
+            yield
         except sqlite3.DatabaseError as err:
             raise self._fail(err) from err
+
+    def execute(self, sql, parameters=(), /):
+        with self._named():
+            return super().execute(sql, parameters)
 
     def executemany(self, sql, seq, /):
-        try:
+        with self._named():
             return super().executemany(sql, seq)
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
     def executescript(self, script, /):
-        try:
+        with self._named():
             return super().executescript(script)
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
     def fetchone(self):
-        try:
+        with self._named():
             return super().fetchone()
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
     def fetchmany(self, size=None):
-        try:
+        with self._named():
             return super().fetchmany(self.arraysize if size is None else size)
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
     def fetchall(self):
-        try:
+        with self._named():
             return super().fetchall()
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
     def __next__(self):
-        try:
+        with self._named():
             return super().__next__()
-        except sqlite3.DatabaseError as err:
-            raise self._fail(err) from err
 
 
 class IndexConnection(sqlite3.Connection):
