@@ -6,6 +6,11 @@ the CLI turns them into exit code 2 (``exit_code``) without a traceback.
 
 from __future__ import annotations
 
+import re
+
+# control characters (C0, DEL, C1) and the Unicode line and paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 class BilldiffError(Exception):
     """Base class. ``str(err)`` is the one-line message the CLI prints after ``error: ``."""
@@ -19,9 +24,15 @@ class BilldiffError(Exception):
         super().__init__(self.oneline())
 
     def oneline(self) -> str:
-        head = f"cannot read {self.path}: {self.message}" if self.path else self.message
+        head = f"cannot read {shown(self.path)}: {self.message}" if self.path else self.message
         text = f"{head} — {self.hint}" if self.hint else head
         return " ".join(text.split())  # always one line
+
+
+def shown(name) -> str:
+    """A file name or URL as a message shows it: control characters escaped (``\\n``,
+    ``\\x1b``), so that a name with a newline or a terminal escape stays one plain line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(name))
 
 
 class InputError(BilldiffError):
@@ -54,6 +65,6 @@ class IndexDamagedError(IndexError_):
         cause = " ".join(str(cause).split())
         self.cause = cause if len(cause) <= 160 else cause[:157] + "..."
         super().__init__(
-            f"the index file {self.index_path} is damaged ({self.cause})",
+            f"the index file {shown(self.index_path)} is damaged ({self.cause})",
             hint="run billdiff index check, or rebuild it with billdiff index rebuild",
         )

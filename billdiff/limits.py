@@ -23,7 +23,7 @@ MIB = 1 << 20
 @dataclass(frozen=True)
 class Limits:
     file_bytes: int = 64 * MIB  # one file, stdin or download, as stored
-    inflated_bytes: int = 256 * MIB  # one compressed stream once inflated (PDF stream, .gz)
+    inflated_bytes: int = 256 * MIB  # all of one PDF's streams once inflated; a .gz, see jsonl
     pdf_pages: int = 20_000
     chars: int = 32_000_000  # characters of one document's text (~5 million words)
     download_bytes: int = 64 * MIB  # one HTTP body
@@ -34,7 +34,7 @@ class Limits:
 # limit -> (environment variable, unit in which it is given, what it counts)
 ENV = {
     "file_bytes": ("BILLDIFF_MAX_FILE_MB", MIB, "file size"),
-    "inflated_bytes": ("BILLDIFF_MAX_INFLATED_MB", MIB, "decompressed size of one stream"),
+    "inflated_bytes": ("BILLDIFF_MAX_INFLATED_MB", MIB, "decompressed size"),
     "pdf_pages": ("BILLDIFF_MAX_PDF_PAGES", 1, "PDF pages"),
     "chars": ("BILLDIFF_MAX_CHARS", 1, "characters of text"),
     "download_bytes": ("BILLDIFF_MAX_DOWNLOAD_MB", MIB, "download size"),
@@ -57,7 +57,7 @@ def current() -> Limits:
             ) from None
         if value <= 0:
             raise InputError(f"{var}={raw!r} must be above 0", hint=f"unset {var} for the default")
-        kw[f.name] = int(value * unit)
+        kw[f.name] = max(1, int(value * unit))
     return Limits(**kw)
 
 

@@ -148,3 +148,100 @@ def test_index_add_fails_the_bad_files_keeps_the_good_and_the_index(tmp_path, co
     after = cli("index", "list", "--db", str(db)).stdout.decode()
     assert "ok" in after
     assert all(line in after for line in before.decode().splitlines()[1:])
+
+
+def _pdf(stream: bytes, count: int = 1) -> bytes:
+    """A one-page SYNTHETIC PDF whose content stream is ``stream`` (Flate), its page tree
+    stating ``count`` pages."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count %d >>" % count,
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R /Resources "
+        b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+    ]
+    out, offs = [b"%PDF-1.4\n"], []
+    for i, o in enumerate(objs, 1):
+        offs.append(sum(map(len, out)))
+        out.append(b"%d 0 obj\n" % i + o + b"\nendobj\n")
+    start = sum(map(len, out))
+    out.append(
+        b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    )
+    out.append(b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % start)
+    return b"".join(out)
+
+
+def _deflate_of_blanks(n_mib: int, head: bytes = b"") -> bytes:
+    c = zlib.compressobj(1)
+    block = b" " * (1 << 20)
+    return c.compress(head) + b"".join(c.compress(block) for _ in range(n_mib)) + c.flush()
+
+
+TEXT_OP = b"BT /F1 12 Tf 72 720 Td (SYNTHETIC bill text) Tj ET\n"
+
+
+def test_a_pdf_stream_that_inflates_to_a_gigabyte_is_refused_while_inflating(tmp_path, bill):
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(_pdf(_deflate_of_blanks(1024, TEXT_OP)))
+    assert_refused(*run("compare", str(bomb), bill), "BILLDIFF_MAX_INFLATED_MB")
+    # the same PDF, small, is read: the limit, not the shape of the file, refused it
+    ok = tmp_path / "ok.pdf"
+    ok.write_bytes(_pdf(_deflate_of_blanks(2, TEXT_OP)))
+    rc, err, *_ = run("compare", str(ok), bill)
+    assert rc == 0, err
+    assert_refused(*run("compare", str(ok), bill, env={"BILLDIFF_MAX_INFLATED_MB": "1"}), "1 MiB")
+
+
+def test_a_pdf_stating_a_billion_pages_is_refused_before_they_are_made(tmp_path, bill):
+    f = tmp_path / "pages.pdf"
+    f.write_bytes(_pdf(zlib.compress(TEXT_OP), count=10**9))
+    assert_refused(*run("compare", str(f), bill), "1,000,000,000 pages", "BILLDIFF_MAX_PDF_PAGES")
+
+
+@pytest.mark.parametrize("byte", [b" ", b"\n"], ids=["one-long-line", "a-billion-newlines"])
+def test_a_gzip_bomb_fails_its_file_and_keeps_the_index(tmp_path, cli, byte):
+    db = tmp_path / "i.db"
+    head = b'{"id": "first", "text": "SYNTHETIC. The department shall report each year."}\n'
+    gz = tmp_path / "feed.jsonl.gz"
+    gz.write_bytes(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + _raw_deflate(head, byte))
+    t0 = time.perf_counter()
+    rc, err, secs, mib = run("index", "add", str(gz), "--db", str(db))
+    assert rc == 2 and secs <= LIMIT_S and mib <= LIMIT_MIB, (rc, err, secs, mib)
+    assert "a gzip bomb?" in err and "BILLDIFF_MAX_INFLATED_MB" in err and "Traceback" not in err
+    assert time.perf_counter() - t0 <= LIMIT_S
+    assert "first" in cli("index", "list", "--db", str(db)).stdout.decode()  # read before it
+
+
+def _raw_deflate(head: bytes, byte: bytes, n_mib: int = 1024) -> bytes:
+    """A gzip member's body (raw deflate, then CRC and size) of ``head`` and n MiB of ``byte``."""
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    block = byte * (1 << 20)
+    crc = zlib.crc32(head)
+    for _ in range(n_mib):
+        crc = zlib.crc32(block, crc)
+    body = c.compress(head) + b"".join(c.compress(block) for _ in range(n_mib)) + c.flush()
+    size = (len(head) + n_mib * (1 << 20)) & 0xFFFFFFFF
+    return body + crc.to_bytes(4, "little") + size.to_bytes(4, "little")
+
+
+def test_deep_html_nesting_says_so(tmp_path, bill):
+    f = tmp_path / "deep.htm"
+    f.write_text("<html><body>" + "<div>" * 100_000 + "SYNTHETIC words. " * 300 + "</body></html>")
+    assert_refused(*run("compare", str(f), bill), "nested more than 256 elements deep")
+    f.write_text("<html><body>" + "<div>" * 200 + "SYNTHETIC words. " * 300 + "</body></html>")
+    rc, err, *_ = run("compare", str(f), bill)
+    assert rc == 0, err
+
+
+def test_a_file_name_with_a_newline_or_an_escape_stays_one_line(tmp_path, cli, bill):
+    d = tmp_path / "feed"
+    d.mkdir()
+    (d / "bad\nname.htm").write_bytes(_png())
+    (d / "red\x1b[31m.htm").write_bytes(_png())
+    assert_refused(*run("compare", str(d / "bad\nname.htm"), bill), "bad\\nname.htm")
+    r = cli("index", "add", str(d), "--db", str(tmp_path / "i.db"))
+    lines = [ln for ln in r.stderr.decode().splitlines() if ln.startswith("error: ")]
+    assert len(lines) == 2 and len(r.stderr.decode().splitlines()) == 2, r.stderr
+    assert any("bad\\nname.htm" in ln for ln in lines) and any("red\\x1b[31m" in ln for ln in lines)
+    assert "\x1b" not in r.stderr.decode()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from .. import errors
+
 DB_HELP = "Index file (default: $BILLDIFF_DB or ~/.local/share/billdiff/index.sqlite)."
 JOBS = click.option(
     "--jobs",
@@ -186,6 +188,7 @@ def add(
         if fresh and (res is None or not (res.added or res.replaced)):
             dropped = _drop_if_empty(target)
     for src, msg in res.failed:
+        src = errors.shown(src)
         click.echo(f"error: {msg}" if src in msg else f"error: {src}: {msg}", err=True)
     if not quiet:
         wps = res.words / res.seconds if res.seconds else 0

@@ -138,6 +138,8 @@ class _Cursor(sqlite3.Cursor):
             yield
         except sqlite3.DatabaseError as err:
             raise self._fail(err) from err
+        except UnicodeDecodeError as err:  # a stored name or text whose bytes were overwritten
+            raise damaged(self.connection.path, f"text that is not UTF-8: {err.reason}") from err
 
     def execute(self, sql, parameters=(), /):
         with self._named():

@@ -302,12 +302,21 @@ def read_html(data: bytes, name: str) -> Extracted:
         raise InputError(
             "the file is empty (no text)", path=name, hint="check that it is the right file"
         )
+    parser = lxml.html.HTMLParser()  # libxml2 stops at 256 levels of nesting: no page is deeper
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
+        root = None
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        raise InputError(
+            "the HTML is nested more than 256 elements deep, which no bill page is",
+            path=name,
+            hint="open it in a browser and save it as text, then read that",
+        )
+    if root is None:
         raise InputError(
             "not readable as HTML", path=name, hint="save the page again, or give it as text or PDF"
-        ) from None
+        )
     content = root.get_element_by_id("contentWrapper", None)
     if content is None:
         content = _main(root)

@@ -16,16 +16,26 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
+from ..limits import ENV, size
+from ..limits import current as current_limits
 from ..model import Document
 from .sidecar import _short_version, _state, build_metadata, first_date
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 MAX_LIST = 100  # a list or object with more members than this is left out of extra
+# A .jsonl.gz holds a corpus, not one bill: it may inflate to GZ_RATIO times its own size (text
+# gzips 3-6 to 1; a bomb of one repeated byte, about 1000 to 1) or to BILLDIFF_MAX_INFLATED_MB,
+# whichever is more. The background files in ../shared/corpus inflate 59 and 74 MB.
+GZ_RATIO = 32
+_BLOCK = 1 << 20
+_KEEP = 4096  # blanks kept from the end of a block: the start of a line that goes on
+_NONBLANK = re.compile(rb"[^ \t\r\n\f\v]")
 
 _HINT_LINE = "fix or remove line {n} (each line must be one JSON object)"
 
@@ -79,14 +89,32 @@ def iter_jsonl(path, *, meta: dict | None = None) -> Iterator[Document | RecordE
         yield _error(name, 0, "is a directory, not a file", "give the .jsonl file")
         return
     gz = name.lower().endswith(".gz")
+    lim = current_limits()
     seen: dict[str, int] = {}
     n = 0
     try:
         with gzip.open(p, "rb") if gz else open(p, "rb") as fh:
-            for n, raw in enumerate(fh, 1):
-                item = _record(raw, name, n, meta, seen)
+            budget = max(lim.inflated_bytes, GZ_RATIO * p.stat().st_size) if gz else 0
+            for n, raw in _lines(fh, lim.file_bytes, budget):
+                if raw is None:
+                    yield _error(
+                        name,
+                        n,
+                        f"the record is over {size(lim.file_bytes)}, the limit for one document",
+                        f"if it is a real bill, raise the limit: {ENV['file_bytes'][0]}=<MB>",
+                    )
+                    continue
+                item = _record(raw, name, n, meta, seen, lim.chars)
                 if item is not None:
                     yield item
+    except _Inflated:
+        yield _error(
+            name,
+            0,
+            f"it inflates past {size(budget)} (read up to line {n}): a gzip bomb?",
+            f"if it is a real corpus, raise the limit: {ENV['inflated_bytes'][0]}=<MB>",
+        )
+        return
     except (OSError, EOFError, zlib.error) as err:
         what = (
             "not a gzip file, or a corrupt one"
@@ -102,11 +130,72 @@ def iter_jsonl(path, *, meta: dict | None = None) -> Iterator[Document | RecordE
         yield _error(name, 0, "the file is empty", "check that it is the right file")
 
 
+class _Inflated(Exception):
+    pass
+
+
+def _lines(fh, max_line: int, budget: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) for each line that is not blank, read a block at a time.
+
+    A line over ``max_line`` bytes comes as None, its rest skipped without being held. For
+    a .gz (``budget`` > 0) at most ``budget`` bytes are inflated in all (``_Inflated`` past
+    it). Runs of blank lines are skipped by one regular-expression search, not a line at a
+    time: a gzip bomb of newlines is refused in a second, not read for minutes.
+    """
+    buf, pos, n, spent = b"", 0, 0, 0
+
+    def more() -> bytes:
+        nonlocal spent
+        chunk = fh.read1(_BLOCK)  # read1: a truncated .gz still gives the records before the cut
+        spent += len(chunk)
+        if budget and spent > budget:
+            raise _Inflated
+        return chunk
+
+    while True:
+        m = _NONBLANK.search(buf, pos)
+        if m is None:  # blank to the end: keep the tail after the last newline, read on
+            start = max(buf.rfind(b"\n", pos) + 1, pos)
+            n += buf.count(b"\n", pos, start)
+            if len(buf) - start > _KEEP:
+                start = len(buf)  # a long run of blanks: dropped, not held and searched again
+            chunk = more()
+            if not chunk:
+                return
+            buf, pos = buf[start:] + chunk, 0
+            continue
+        start = max(buf.rfind(b"\n", pos, m.start()) + 1, pos)
+        n += buf.count(b"\n", pos, start)
+        end = buf.find(b"\n", m.start())
+        while end < 0 and len(buf) - start <= max_line:
+            chunk = more()
+            if not chunk:
+                end = len(buf)  # the last line, without a newline
+                break
+            seen = len(buf) - start
+            buf, start = buf[start:] + chunk, 0
+            end = buf.find(b"\n", seen)
+        n += 1
+        if end < 0 or end - start > max_line:  # too long to hold: skip to its end
+            while end < 0:
+                buf = more()
+                if not buf:
+                    yield n, None
+                    return
+                end = buf.find(b"\n")
+            yield n, None
+        else:
+            yield n, buf[start : end + 1]
+        pos = end + 1
+
+
 def _error(name: str, line: int, message: str, hint: str) -> RecordError:
     return RecordError(message, path=name, hint=hint.replace("{n}", str(line)), line=line)
 
 
-def _record(raw: bytes, name: str, n: int, meta, seen: dict) -> Document | RecordError | None:
+def _record(
+    raw: bytes, name: str, n: int, meta, seen: dict, max_chars: int
+) -> Document | RecordError | None:
     if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     line = raw.rstrip(b"\r\n")
@@ -143,6 +232,13 @@ def _record(raw: bytes, name: str, n: int, meta, seen: dict) -> Document | Recor
         text = ""
     if not isinstance(text, str):
         return _error(name, n, f"`text` is a JSON {_jtype(text)}, not a string", _HINT_LINE)
+    if len(text) > max_chars:
+        return _error(
+            name,
+            n,
+            f"the text is over the limit of {max_chars:,} characters",
+            f"if it is a real bill, raise the limit: {ENV['chars'][0]}=<n>",
+        )
     base = {
         "id": ident,
         "source": f"{name}:{n}",

@@ -18,8 +18,11 @@ import re
 from collections import Counter, defaultdict
 
 from ..errors import InputError
+from ..limits import LimitError
+from ..limits import current as current_limits
 from ..model import Span
 from .markup import Extracted
+from .pdf_bounds import budget, page_count, unwrap
 from .pdf_layout import Line, build_lines, mark_rules, orientation, split_columns
 from .text import print_junk
 
@@ -37,14 +40,22 @@ _DIGITS = re.compile(r"^\d{1,3}$")
 OCR_HINT = "run OCR first, e.g. ocrmypdf in.pdf out.pdf, then read out.pdf"
 
 
-def _open(data: bytes, name: str):
+def _open(data: bytes, name: str, max_pages: int):
     import pdfplumber
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        pdf.pages  # noqa: B018 — forces the page tree to be parsed
+        n = page_count(pdf.doc)  # the stated count, before one object per page is made
+        if n is None or n <= max_pages:
+            n = len(pdf.pages)  # parses the page tree: a /Count that lies is caught here
+        if n > max_pages:
+            pdf.close()
+            raise LimitError("pdf_pages", path=name, got=f"{n:,} pages", limit=max_pages)
         return pdf
     except Exception as err:  # pdfminer raises many types; all mean "cannot open"
+        over = unwrap(err)
+        if over is not None:
+            raise over from None
         chain, e = [], err
         while e is not None:
             chain.append(f"{type(e).__name__} {e}".lower())
@@ -65,13 +76,29 @@ def _open(data: bytes, name: str):
 
 
 def read_pdf(data: bytes, name: str) -> Extracted:
-    pdf = _open(data, name)
+    lim = current_limits()
+    with budget(lim.inflated_bytes, name):
+        pages = _read_pages(data, name, lim.pdf_pages)
+    if not any(ln.words for lines, _ in pages for ln in lines):
+        raise InputError(
+            "the PDF has no text layer (scanned or image-only?)", path=name, hint=OCR_HINT
+        )
+    _mark_furniture(pages)
+    _mark_line_numbers([lines for lines, _ in pages])
+    return _assemble(pages)
+
+
+def _read_pages(data: bytes, name: str, max_pages: int) -> list[tuple[list[Line], list[Line]]]:
+    pdf = _open(data, name, max_pages)
     try:
         pages = []
         for page in pdf.pages:
             try:
                 pages.append(_page_lines(page))
-            except Exception:  # a broken content stream on one page
+            except Exception as err:  # a broken content stream on one page
+                over = unwrap(err)
+                if over is not None:
+                    raise over from None
                 raise InputError(
                     "not a readable PDF (a page cannot be decoded)",
                     path=name,
@@ -81,13 +108,7 @@ def read_pdf(data: bytes, name: str) -> Extracted:
                 page.close()  # drop the page's layout cache: long bills stay small in memory
     finally:
         pdf.close()
-    if not any(ln.words for lines, _ in pages for ln in lines):
-        raise InputError(
-            "the PDF has no text layer (scanned or image-only?)", path=name, hint=OCR_HINT
-        )
-    _mark_furniture(pages)
-    _mark_line_numbers([lines for lines, _ in pages])
-    return _assemble(pages)
+    return pages
 
 
 def _page_lines(page) -> tuple[list[Line], list[Line]]:
