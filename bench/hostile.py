@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_hostile import TEXT_OP, _deflate_of_blanks, _pdf, _png, _raw_deflate  # noqa: E402
 
 BILL = ROOT.parent / "shared/corpus/facial-recognition/wa-2020-sb6280-introduced.txt"
+WA = ROOT.parent / "shared/corpus/wa-bills"  # SB 6281 (2020): 8,279 and 8,899 words
 
 
 def cases(d: Path) -> list[tuple[str, list[str], str | None]]:
@@ -41,6 +42,7 @@ def cases(d: Path) -> list[tuple[str, list[str], str | None]]:
     (d / "deep.htm").write_text("<html><body>" + "<div>" * 100_000 + "SYNTHETIC. " * 500)
     (d / "image.htm").write_bytes(_png())
     (d / "bad\nname.htm").write_bytes(_png())
+    (d / "line.txt").write_bytes(b"SYNTHETIC. The department shall report each year. " * 10**6)
     b = str(BILL)
     db = str(d / "i.db")
     return [
@@ -59,6 +61,17 @@ def cases(d: Path) -> list[tuple[str, list[str], str | None]]:
         ("100k nested <div>s", ["compare", str(d / "deep.htm"), b], None),
         ("a PNG named .htm", ["compare", str(d / "image.htm"), b], None),
         ("a newline in a file name", ["compare", str(d / "bad\nname.htm"), b], None),
+        ("one 50 MB line: compare", ["compare", str(d / "line.txt"), b], None),
+        ("one 50 MB line: lineage, + a bill", ["lineage", str(d / "line.txt"), b], None),
+        (
+            "guard: compare 2 real ~9k-word bills",
+            [
+                "compare",
+                str(WA / "wa-2020-sb6281-introduced.txt"),
+                str(WA / "wa-2020-sb6281-second-substitute.txt"),
+            ],
+            None,
+        ),
     ]
 
 

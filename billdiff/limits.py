@@ -76,6 +76,14 @@ class LimitError(InputError):
         self.limit_name = name
 
 
+def check_chars(text: str, name: str) -> str:
+    """``text``, or LimitError when it holds more characters than the limit allows."""
+    chars = current().chars
+    if len(text) > chars:
+        raise LimitError("chars", path=name, got=f"{len(text):,}", limit=chars)
+    return text
+
+
 def size(n: int) -> str:
     """A byte count for a message: '1.0 GiB', '64 MiB', '812 bytes'."""
     if n >= 1 << 30:

@@ -295,6 +295,7 @@ class LineageGraph:
     families: tuple[Family, ...]
     settings: dict
     tool_version: str
+    failed: tuple[tuple[str, str], ...] = ()  # (file, why) of inputs that could not be read
 
     def node(self, node_id: str) -> LineageNode:
         for n in self.nodes:

@@ -111,6 +111,7 @@ def _render(graph, out, as_json, not_had) -> None:
         from ..report.tree import render_lineage
     except ImportError as err:  # the reports work has not landed in this checkout
         raise click.ClickException(f"lineage reports are not available ({err})") from None
+    from ..errors import shown
     from ..plural import count
     from . import make_console
 
@@ -118,15 +119,20 @@ def _render(graph, out, as_json, not_had) -> None:
         click.echo(dumps(graph), nl=False)
     else:
         make_console().print(render_lineage(graph))
-    if not_had:  # said once, after the tree: the corpus this lineage could not see
+    failed = list(graph.failed)
+    if not_had or failed:  # said once, after the tree: what this lineage could not see
+        parts = [f"{count(len(not_had), 'corpus document')} could not be had"] if not_had else []
+        if failed:
+            parts.append(f"{count(len(failed), 'file')} could not be read")
+        names = [i for i, _ in not_had + failed]
         where = "the report lists them and why" if out else "--out writes a report that lists them"
         click.echo(
-            f"not in this lineage: {count(len(not_had), 'corpus document')} could not be had "
-            f"({', '.join(i for i, _ in not_had[:3])}{', …' if len(not_had) > 3 else ''}); {where}",
+            f"not in this lineage: {' and '.join(parts)} ({', '.join(shown(n) for n in names[:3])}"
+            f"{', …' if len(names) > 3 else ''}); {where}",
             err=as_json,
         )
     if out:
         from ..report.html import write_report
 
-        path = write_report(graph, out, missing=not_had)
+        path = write_report(graph, out, missing=not_had + failed)
         click.echo(f"report: {path.resolve()}", err=as_json)

@@ -15,8 +15,8 @@ import stat
 import sys
 from pathlib import Path
 
-from ..errors import InputError
-from ..limits import LimitError, size
+from ..errors import InputError, shown
+from ..limits import LimitError, check_chars, size
 from ..limits import current as current_limits
 from ..model import Document
 from . import markup
@@ -100,7 +100,7 @@ def read(
                 hint="give one bill file; to read a folder use `billdiff index add DIR`",
             )
         data = _read_file(path, src, lim.file_bytes)
-        name, ident = src, path.stem
+        name, ident = src, shown(path.stem)  # an id is one printable line
         sp = sidecar_path(path)
         side = load_sidecar(sp) if sp else {}
     return read_bytes(
@@ -230,9 +230,7 @@ def read_bytes(
         from .text import read_text
 
         ex = read_text(data, name)
-    chars = current_limits().chars
-    if len(ex.text) > chars:
-        raise LimitError("chars", path=name, got=f"{len(ex.text):,}", limit=chars)
+    check_chars(ex.text, name)
     base = {"id": ident, "source": name, "sha256": hashlib.sha256(data).hexdigest(), "format": fmt}
     md = build_metadata(base, side or {}, meta)
     skip = list(ex.skip) + markup.wa_deleted(ex.text) + markup.site_furniture(ex.text)

@@ -11,6 +11,7 @@ import codecs
 import re
 
 from ..errors import InputError
+from ..limits import check_chars
 from ..model import Span
 from .markup import Extracted
 
@@ -140,7 +141,7 @@ def _plausible(text: str) -> bool:
 
 
 def read_text(data: bytes, name: str) -> Extracted:
-    text, _enc = decode(data, name)
+    text = check_chars(decode(data, name)[0], name)  # before any work on a text that long
     if not text.strip():
         raise InputError(
             "the file is empty (no text)", path=name, hint="check that it is the right file"

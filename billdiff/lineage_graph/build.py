@@ -102,7 +102,14 @@ def lineage(
         for d in drafts
     ]
     edges.sort(key=lambda e: (e.source, e.target, e.type))
-    return LineageGraph(tuple(nodes), tuple(edges), tuple(fams), settings.to_dict(), __version__)
+    return LineageGraph(
+        tuple(nodes),
+        tuple(edges),
+        tuple(fams),
+        settings.to_dict(),
+        __version__,
+        failed=tuple(corpus.failed),
+    )
 
 
 def _probability(report) -> tuple[float | None, dict]:

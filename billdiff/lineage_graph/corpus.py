@@ -43,6 +43,7 @@ class Corpus:
     tokens: list[Tokens]
     info: list[BillInfo]
     index: dict[str, int] = field(default_factory=dict)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not read
 
     def __post_init__(self) -> None:
         self.index = {d.id: i for i, d in enumerate(self.docs)}
@@ -83,6 +84,26 @@ def expand_paths(paths) -> list[str]:
     return out
 
 
+def _read_each(paths: list[str], docs: list[Document]) -> list[tuple[str, str]]:
+    """Read ``paths`` into ``docs``; a file that cannot be read is one (file, why) and the rest
+    go on (issue 9). Nothing read at all is the first file's error."""
+    from ..errors import BilldiffError
+    from ..ingest import read
+
+    failed: list[tuple[str, str]] = []
+    first: BilldiffError | None = None
+    for p in paths:
+        try:
+            docs.append(read(p))
+        except BilldiffError as err:
+            first = first or err
+            why = f"{err.message} — {err.hint}" if err.hint else err.message
+            failed.append((str(p), " ".join(why.split())))
+    if first is not None and not docs:
+        raise first
+    return failed
+
+
 def _is_index(source) -> bool:
     return all(hasattr(source, a) for a in ("candidate_pairs", "boilerplate", "list", "get"))
 
@@ -101,10 +122,7 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
         items = [source] if isinstance(source, (str, os.PathLike, Document)) else list(source)
         paths = expand_paths([x for x in items if not isinstance(x, Document)])
         docs = [x for x in items if isinstance(x, Document)]
-        if paths:
-            from ..ingest import read
-
-            docs += [read(p) for p in paths]
+        failed = _read_each(paths, docs)
         docs.sort(key=lambda d: d.id)
         toks = [tokenize(d, keep_deleted=settings.keep_deleted) for d in docs]
     seen: set[str] = set()
@@ -123,6 +141,7 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
         seen.add(d.id)
     corpus = Corpus(docs, toks, [bill_info(d.meta) for d in docs])
     if not _is_index(source):
+        corpus.failed = failed
         return corpus, None, None
     pairs = set()
     for a, b, _est in source.candidate_pairs():

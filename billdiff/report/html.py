@@ -382,7 +382,7 @@ def _missing_html(missing) -> str:
     rows = "".join(f"<tr><td>{_e(i)}</td><td>{_e(why)}</td></tr>" for i, why in missing)
     return (
         f"<section id='missing'><h3>Not in this report</h3><details><summary>"
-        f"{count(len(missing), 'document')} of the corpus could not be had, so no edge to or "
+        f"{count(len(missing), 'document')} could not be had or read, so no edge to or "
         "from them can be shown (which, and why)</summary>"
         f"<table class='grid'><tr><th>document</th><th>why</th></tr>{rows}</table></details>"
         "</section>"

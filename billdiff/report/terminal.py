@@ -207,6 +207,8 @@ def _header(report: PairReport, wide: bool = True):
     from rich.table import Table
     from rich.text import Text
 
+    from ..errors import shown
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -215,13 +217,13 @@ def _header(report: PairReport, wide: bool = True):
         ("B", report.b, report.coverage_b, "A"),
     ):
         m = doc.meta
-        name = m.label or m.id or m.source
+        name = shown(m.label or m.id or m.source)  # a file name's control characters escaped
         title = f" — {m.title}" if m.title else ""
         grid.add_row(tag, Text(f"{name}{title}", overflow="fold"))
         grid.add_row(
             "",
             f"{doc.words:,} words · {cov:.1%} of them found in {other}"
-            f"{' · ' + m.source if m.source and m.source != name else ''}",
+            f"{' · ' + shown(m.source) if m.source and shown(m.source) != name else ''}",
         )
     n = len(report.passages)
     mw = report.settings.get("min_words", 12)
