@@ -111,6 +111,13 @@ class _Progress:
     help="Format taken when a stem has several (x.txt, x.pdf).",
 )
 @click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Tag every document added (e.g. model-bill); watch alerts can be limited to reuse "
+    "of tagged documents (billdiff watch --only-tag). Repeat for several.",
+)
+@click.option(
     "--preset",
     default=None,
     help="Sketch preset for a NEW index: standard (default), sensitive, compact.",
@@ -131,6 +138,7 @@ def add(
     sponsors,
     manifest,
     prefer,
+    tags,
     preset,
     jobs,
 ):
@@ -182,6 +190,8 @@ def add(
                 workers=jobs,
                 status=progress.status,
             )
+            if tags:
+                ix.tag(res.added + res.replaced + res.unchanged, tags)
             path = ix.path
     finally:
         progress.close()
