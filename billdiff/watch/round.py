@@ -111,6 +111,11 @@ def run_round(
                 listed += items
                 if complete:
                     cursors.append(q.name)
+        # an API lists a bill again only when it changes: its failed versions come back
+        # from the record (a folder lists its files every round anyway)
+        for q in config.queries:
+            for x in state.failed(con, q.name, config.max_attempts):
+                listed.append(_item_of(x))
         pending, skipped = _pending(con, listed, since, config.max_attempts)
         tagged = _tagged(ix, config.only_tags)
         words = 0
@@ -185,6 +190,19 @@ def _pending(con, items: list[Item], since: str | None, max_attempts: int):
     return pending, skipped
 
 
+def _item_of(x: dict) -> Item:
+    return Item(
+        x["source"],
+        x["key"],
+        x["version"],
+        url=x.get("url", ""),
+        label=x.get("label", ""),
+        link=x.get("link", ""),
+        meta=tuple(sorted((x.get("meta") or {}).items())),
+        updated_at=x.get("updated_at", ""),
+    )
+
+
 def _tagged(ix, tags) -> frozenset[str] | None:
     if not tags:
         return None
@@ -207,6 +225,7 @@ def check(ix, item: Item, config: WatchConfig, tagged: frozenset[str] | None) ->
         "url": item.url or item.path,
         "link": item.link,
         "updated_at": item.updated_at,
+        "meta": dict(item.meta),
         "sha256": "",
         "status": "failed",
         "alert": False,

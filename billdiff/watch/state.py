@@ -60,6 +60,16 @@ def recorded(con, source: str) -> dict[tuple[str, str], tuple[str, int, str]]:
     return {(k, v): (s, a, t) for k, v, s, a, t in rows}
 
 
+def failed(con, source: str, max_attempts: int) -> list[dict]:
+    """The JSON lines of a source's failed versions that may be tried again."""
+    rows = con.execute(
+        "SELECT result FROM watch_checked WHERE source=? AND status='failed' AND attempts<?"
+        " ORDER BY rowid",
+        (source, max_attempts),
+    ).fetchall()
+    return [json.loads(zlib.decompress(r[0])) for r in rows]
+
+
 def start_round(con, started: str, sources: list[str]) -> int:
     from ..index import store
 
