@@ -180,3 +180,18 @@ def test_nothing_to_watch_and_no_index(tmp_path, cli):
     assert r.returncode == 2 and b"nothing to watch" in r.stderr
     r = cli("watch", "--folder", str(tmp_path), "--db", str(tmp_path / "x.db"))
     assert r.returncode == 2 and b"no index at" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_readme_watch_config_loads(tmp_path):
+    """The watch config the README shows is a valid watch.toml."""
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## Watch mode", 1)[1]
+    block = re.search(r"```toml\n(.*?)```", part, re.S).group(1)
+    (tmp_path / "watch.toml").write_text(block)
+    cfg = load_config(tmp_path / "watch.toml", environ={"OPENSTATES_API_KEY": "k"})
+    assert cfg.only_tags == ("model-bill",) and cfg.queries[0].jurisdiction == "wa"
+    assert cfg.webhook and cfg.digest == str(tmp_path / "digest.md")

@@ -237,6 +237,8 @@ def check(ix, item: Item, config: WatchConfig, tagged: frozenset[str] | None) ->
         doc, sha = _read(item, config)
         line["sha256"] = sha
         line["label"] = doc.meta.label if (doc.meta.state or doc.meta.bill) else item.label
+        if not item.url and doc.meta.source_url:  # a folder file's sidecar names the original
+            line["link"] = doc.meta.source_url
         res = ix.search(doc, top=config.top, min_words=config.min_words, fail_on_match=True)
     except BilldiffError as err:
         line["error"] = err.oneline()
