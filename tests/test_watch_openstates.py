@@ -277,3 +277,16 @@ def test_cli_round_with_config(server, db, tmp_path):
     r2 = run_cli("watch", "--config", str(cfg), env=env, timeout=120)
     assert r2.returncode == 0, r2.stderr.decode()
     assert "0 with reuse" in r2.stdout.decode()
+
+
+def test_webhook_gets_the_alerts_and_a_dead_one_is_an_error_line(server, db, tmp_path):
+    res = run_round(config(server, db, tmp_path, webhook=f"{server.url}/hook"))
+    [(path, body)] = server.state.posts
+    sent = json.loads(body)
+    assert path == "/hook" and sent["schema"] == "billdiff.watch.alerts/1"
+    want = sorted(x["url"] for x in res.lines if x["alert"] or x["status"] == "failed")
+    assert sorted(x["url"] for x in sent["checks"]) == want
+    assert all("search" not in x for x in sent["checks"]) and KEY.encode() not in body
+    # the next round's new failure goes to a dead webhook: one error line, the round stands
+    res = run_round(config(server, db, tmp_path, webhook=f"{server.url}/dead-hook"))
+    assert res.checked and len(res.errors) == 1 and "webhook answered HTTP 404" in res.errors[0]

@@ -34,6 +34,7 @@ class State:
         self.retry_after = "1"
         self.always_429 = False
         self.slow = 0.4
+        self.posts: list[tuple[str, bytes]] = []  # (path, body) of webhook POSTs
         self.lock = threading.Lock()
 
 
@@ -61,6 +62,15 @@ def make_handler(st: State):
             if parts.path.startswith("/files/"):
                 return self._file(parts.path[len("/files/") :])
             return self._send(404, b"not found", "text/plain")
+
+        def do_POST(self):  # the webhook
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with st.lock:
+                st.posts.append((self.path, body))
+            code = 404 if self.path.startswith("/dead") else 204
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _once(self, name: str) -> bool:
             with st.lock:

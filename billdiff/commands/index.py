@@ -30,8 +30,9 @@ def index():
 class _Progress:
     """A rich progress bar on stderr, shown only once the work has taken ~2 s."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, label: str = "indexing"):
         self.enabled = enabled
+        self.label = label
         self.t0 = time.perf_counter()
         self.bar = None
         self.task = None
@@ -66,7 +67,7 @@ class _Progress:
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("indexing", total=total, wps="0")
+            self.task = self.bar.add_task(self.label, total=total, wps="0")
         wps = f"{words / elapsed:,.0f}" if elapsed > 0 else "0"
         self.bar.update(self.task, completed=done, wps=wps)
 

@@ -93,7 +93,7 @@ def watch(
             "nothing to watch: pass --folder DIR, --urls FILE, or --config watch.toml "
             "(billdiff watch init writes one)"
         )
-    progress = _Progress(enabled=not quiet and not as_json and sys.stderr.isatty())
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty(), label="checking")
     try:
         res = run_round(cfg, since=since, wait=wait, progress=progress)
     finally:

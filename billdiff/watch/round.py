@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import BilldiffError, InputError
+from ..errors import BilldiffError, IndexError_, InputError
 from . import state
 from .config import WatchConfig
 from .sources import Item, folder_items, url_items
@@ -240,6 +240,8 @@ def check(ix, item: Item, config: WatchConfig, tagged: frozenset[str] | None) ->
         if not item.url and doc.meta.source_url:  # a folder file's sidecar names the original
             line["link"] = doc.meta.source_url
         res = ix.search(doc, top=config.top, min_words=config.min_words, fail_on_match=True)
+    except IndexError_:
+        raise  # the index itself (damaged, locked): the round stops, nothing is recorded
     except BilldiffError as err:
         line["error"] = err.oneline()
         line["checked_at"] = now()
