@@ -195,3 +195,29 @@ def test_readme_watch_config_loads(tmp_path):
     cfg = load_config(tmp_path / "watch.toml", environ={"OPENSTATES_API_KEY": "k"})
     assert cfg.only_tags == ("model-bill",) and cfg.queries[0].jurisdiction == "wa"
     assert cfg.webhook and cfg.digest == str(tmp_path / "digest.md")
+
+
+def test_manifest_tags_reach_the_index(corpus, tmp_path, cli):
+    """`tags = [...]` in a corpus manifest entry tags that document on `index add --manifest`."""
+    man = tmp_path / "m.toml"
+    man.write_text(
+        '[manifest]\nname = "m"\n'
+        '[[doc]]\nid = "wa-2020-sb6280-rcw43.386-codified"\nstate = "WA"\nbill = "RCW 43.386"\n'
+        'version = "codified"\ntags = ["model-bill", "wa-law"]\n'
+        '[[doc.files]]\nurl = "https://app.leg.wa.gov/RCW/default.aspx?cite=43.386"\n'
+        'format = "html"\n'
+        '[[doc]]\nid = "wa-2020-sb6280-introduced"\nstate = "WA"\nbill = "SB 6280"\n'
+        'version = "introduced"\n[[doc.files]]\nurl = "https://example.org/6280.htm"\n'
+        'format = "html"\n'
+    )
+    fr = corpus / "facial-recognition"
+    db = tmp_path / "t.db"
+    src = [
+        str(fr / "wa-2020-sb6280-rcw43.386-codified.txt"),
+        str(fr / "wa-2020-sb6280-introduced.txt"),
+    ]
+    r = cli("index", "add", *src, "--db", str(db), "--manifest", str(man), "-q")
+    assert r.returncode == 0, r.stderr.decode()
+    with Index(db) as ix:
+        assert ix.tagged("model-bill") == {"wa-2020-sb6280-rcw43.386-codified"}
+        assert ix.tagged("wa-law") == {"wa-2020-sb6280-rcw43.386-codified"}

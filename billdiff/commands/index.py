@@ -193,6 +193,8 @@ def add(
             )
             if tags:
                 ix.tag(res.added + res.replaced + res.unchanged, tags)
+            if manifest:
+                _manifest_tags(ix, manifest, res.added + res.replaced + res.unchanged)
             path = ix.path
     finally:
         progress.close()
@@ -245,6 +247,16 @@ def _manifest_meta(path):
         return {k: v for k, v in m.items() if v and k not in ("source", "sha256", "format")}
 
     return lookup
+
+
+def _manifest_tags(ix, manifest, ids) -> None:
+    """The manifest's ``tags = ["model-bill"]`` of each document added (by id)."""
+    from ..corpus import load_manifest
+
+    by_id = {e.id: e.tags for e in load_manifest(manifest).docs if e.tags}
+    for i in ids:
+        if by_id.get(i):
+            ix.tag([i], by_id[i])
 
 
 @index.command()
