@@ -150,7 +150,10 @@ def db(index_db, tmp_path):
 
 
 def test_round_checks_every_new_version_as_search_does(server, db, tmp_path, expected):
+    server.state.retry_after = "1"
+    t0 = time.monotonic()
     res = run_round(config(server, db, tmp_path))
+    assert time.monotonic() - t0 >= 1.0  # Retry-After was honoured
     by_file = {x["url"].rsplit("/", 1)[1]: x for x in res.checked}
     assert set(by_file) == set(SERVED) | set(FAULTS)
     for name, hits in expected.items():

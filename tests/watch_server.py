@@ -31,7 +31,7 @@ class State:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.requests: list[tuple[str, dict, dict]] = []  # (path, query, headers)
         self.once: set[str] = set()  # faults already served once
-        self.retry_after = "1"
+        self.retry_after = "0"  # seconds the 429 asks to wait
         self.always_429 = False
         self.slow = 0.4
         self.posts: list[tuple[str, bytes]] = []  # (path, body) of webhook POSTs
