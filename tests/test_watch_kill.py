@@ -87,7 +87,9 @@ def test_killed_rounds_leave_state_consistent(work, tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM watch_checked WHERE alerted=0").fetchone()[0] == 0
     rs = rounds(db, last=100)
-    assert rs[0]["finished"] and all(not r["finished"] for r in rs[1:])
+    # the last round finished; a killed one did not (a round started after all was
+    # recorded may finish before its kill)
+    assert rs[0]["finished"] and any(not r["finished"] for r in rs[1:])
 
 
 def test_a_second_round_waits_or_says_why(work, tmp_path):
