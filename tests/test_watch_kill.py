@@ -53,6 +53,16 @@ def _round_cmd(db, folder, jsonl, *extra):
             "--jsonl", str(jsonl), "-q", *extra]  # fmt: skip
 
 
+def _count(db) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT count(*) FROM watch_checked").fetchone()[0]
+    except sqlite3.OperationalError:  # no watch tables yet
+        return 0
+    finally:
+        con.close()
+
+
 def _recorded(db) -> list[str]:
     con = sqlite3.connect(db)
     try:
@@ -70,14 +80,20 @@ def test_killed_rounds_leave_state_consistent(work, tmp_path):
     rng = random.Random(11)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     for _ in range(KILLS):
+        # kill at a random moment after the round has recorded one more check (a fixed
+        # delay would, on a slow machine, only ever kill rounds still starting up)
+        n0 = _count(db)
         p = subprocess.Popen(_round_cmd(db, folder, jsonl), cwd=ROOT, env=env)
-        time.sleep(rng.uniform(0.4, 2.0))
+        deadline = time.monotonic() + 120
+        while _count(db) <= n0 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.5))
         p.send_signal(signal.SIGKILL)
         p.wait()
         got = _recorded(db)
         assert len(got) == len(set(got)) and set(got) <= set(names)
     before = set(_recorded(db))
-    assert before, "no kill came after a check: the test proves nothing, kill later"
+    assert KILLS <= len(before) < len(names), "the kills must leave work for the last round"
     res = run_round(WatchConfig(db=str(db), folders=(str(folder),), jsonl=str(jsonl)))
     assert sorted(x["key"] for x in res.checked) == sorted(set(names) - before)
     assert sorted(_recorded(db)) == names
