@@ -102,13 +102,14 @@ def main():
             shutil.rmtree(docs)
         srv = Server()
         texts = real_texts()
+        updated = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
         for i in range(a.versions):
             p = texts[i % len(texts)]
             ctype = "text/html" if p.suffix == ".htm" else "text/plain"
             url = srv.add_file(f"v{i:04d}-{p.name}", p.read_bytes(), ctype)
-            srv.add_bill(f"HB {5000 + i}", "2025-2026", f"2026-01-01T{i // 3600 % 24:02d}:"
-                         f"{i // 60 % 60:02d}:{i % 60:02d}", [("Introduced", "2026-01-01", url,
-                                                              ctype)])  # fmt: skip
+            # updated now: after the cursor a kept index's earlier run left
+            srv.add_bill(f"HB {5000 + i}", "2025-2026", updated, [("Introduced", "2026-01-01",
+                                                                   url, ctype)])  # fmt: skip
         cfg = work / "watch.toml"
         cfg.write_text(
             f'index = "{db}"\n[openstates]\nurl = "{srv.url}"\nper_page = 20\nmax_pages = 1000\n'
@@ -119,7 +120,9 @@ def main():
         env = {"OPENSTATES_API_KEY": KEY}
         watch = [sys.executable, "-m", "billdiff", "watch", "--config", str(cfg)]
         secs, r = run(watch, env)
-        lines = [json.loads(x) for x in (work / "alerts.jsonl").read_text().splitlines()]
+        jsonl = work / "alerts.jsonl"
+        lines = [json.loads(x) for x in jsonl.read_text().splitlines()] if jsonl.exists() else []
+        lines = [x for x in lines if x["url"].startswith(srv.url)]  # this run's
         emit(
             step="round with new versions",
             versions=a.versions,
