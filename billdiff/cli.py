@@ -28,6 +28,11 @@ COMMANDS = {
         "Manage the corpus index (add, remove, list, stats, optimize, check, rebuild).",
     ),
     "search": ("search", "search", "Check a bill against every indexed bill (watchdog)."),
+    "watch": (
+        "watch",
+        "watch",
+        "Watchdog round: new bill versions (Open States, folder, URLs) checked once each.",
+    ),
     "lineage": ("lineage", "lineage", "Who copied whom: lineage tree and reports."),
     "corpus": ("corpus", "corpus", "Fetch a corpus of real bills from official sources."),
     "evaluate": (

@@ -30,8 +30,9 @@ def index():
 class _Progress:
     """A rich progress bar on stderr, shown only once the work has taken ~2 s."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, label: str = "indexing"):
         self.enabled = enabled
+        self.label = label
         self.t0 = time.perf_counter()
         self.bar = None
         self.task = None
@@ -66,7 +67,7 @@ class _Progress:
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task("indexing", total=total, wps="0")
+            self.task = self.bar.add_task(self.label, total=total, wps="0")
         wps = f"{words / elapsed:,.0f}" if elapsed > 0 else "0"
         self.bar.update(self.task, completed=done, wps=wps)
 
@@ -111,6 +112,13 @@ class _Progress:
     help="Format taken when a stem has several (x.txt, x.pdf).",
 )
 @click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Tag every document added (e.g. model-bill); watch alerts can be limited to reuse "
+    "of tagged documents (billdiff watch --only-tag). Repeat for several.",
+)
+@click.option(
     "--preset",
     default=None,
     help="Sketch preset for a NEW index: standard (default), sensitive, compact.",
@@ -131,6 +139,7 @@ def add(
     sponsors,
     manifest,
     prefer,
+    tags,
     preset,
     jobs,
 ):
@@ -182,6 +191,10 @@ def add(
                 workers=jobs,
                 status=progress.status,
             )
+            if tags:
+                ix.tag(res.added + res.replaced + res.unchanged, tags)
+            if manifest:
+                _manifest_tags(ix, manifest, res.added + res.replaced + res.unchanged)
             path = ix.path
     finally:
         progress.close()
@@ -234,6 +247,16 @@ def _manifest_meta(path):
         return {k: v for k, v in m.items() if v and k not in ("source", "sha256", "format")}
 
     return lookup
+
+
+def _manifest_tags(ix, manifest, ids) -> None:
+    """The manifest's ``tags = ["model-bill"]`` of each document added (by id)."""
+    from ..corpus import load_manifest
+
+    by_id = {e.id: e.tags for e in load_manifest(manifest).docs if e.tags}
+    for i in ids:
+        if by_id.get(i):
+            ix.tag([i], by_id[i])
 
 
 @index.command()

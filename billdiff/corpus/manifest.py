@@ -41,6 +41,7 @@ _DOC_KEYS = {
     "companion",
     "claim",
     "claim_source",
+    "tags",
 }
 _FILE_KEYS = {"url", "format", "sha256"}
 _REPORTED_KEYS = {"relation", "target", "claim", "source", "source_date", "status"}
@@ -90,6 +91,7 @@ class Entry:
     files: tuple[FileRef, ...] = ()
     reported: tuple[Reported, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()  # index tags (model-bill): `billdiff index add --manifest`
 
     @property
     def fetchable(self) -> bool:
@@ -266,7 +268,8 @@ def _entry(d: dict, where: str, bad) -> Entry:
         raise bad(f"{where}: text_sha256 must be 64 lower-case hex digits")
     sponsors = d.get("sponsors", [])
     unknown = d.get("unknown", [])
-    for key, val in (("sponsors", sponsors), ("unknown", unknown)):
+    tags = d.get("tags", [])
+    for key, val in (("sponsors", sponsors), ("unknown", unknown), ("tags", tags)):
         if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
             raise bad(f"{where}: '{key}' must be a list of strings")
     files = []
@@ -328,4 +331,5 @@ def _entry(d: dict, where: str, bad) -> Entry:
         files=tuple(files),
         reported=tuple(reported),
         extra=extra,
+        tags=tuple(tags),
     )

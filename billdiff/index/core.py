@@ -174,6 +174,32 @@ class Index(Writer):
         self._maintain(vacuum=True)
         return tuple(removed)
 
+    # --- tags (model-bill lists) --------------------------------------------------------------
+    def tag(self, ids: Iterable[str], tags: Iterable[str]) -> int:
+        """Tag documents (``model-bill``): one transaction; returns the tags newly set."""
+        pairs = sorted({(i, t) for i in ids for t in tags})
+        for _, t in pairs:
+            if not t.strip() or len(t) > 100:
+                raise IndexError_(
+                    f"not a usable tag: {t!r}", hint="a tag is a short word, e.g. model-bill"
+                )
+        with store.transaction(self._con) as con:
+            for stmt in store.TAGS_SCHEMA:
+                con.execute(stmt)
+            before = con.total_changes
+            con.executemany("INSERT OR IGNORE INTO tags VALUES(?, ?)", pairs)
+            return con.total_changes - before
+
+    def tagged(self, tag: str) -> frozenset[str]:
+        """Ids of the documents carrying ``tag`` (none on a file without the tags table)."""
+        import sqlite3
+
+        try:
+            rows = self._con.execute("SELECT id FROM tags WHERE tag=?", (tag,)).fetchall()
+        except sqlite3.OperationalError:  # an older read-only file: no tags table
+            return frozenset()
+        return frozenset(r[0] for r in rows)
+
     # --- reading -------------------------------------------------------------------------------
     def list(self) -> list[Metadata]:
         rows = self._con.execute(f"SELECT {', '.join(store.META_COLS)} FROM documents ORDER BY id")

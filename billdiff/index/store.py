@@ -43,6 +43,15 @@ TOPIC_SCHEMA = (
     " w REAL NOT NULL, PRIMARY KEY(term, rid)) WITHOUT ROWID;",
 )
 
+# document tags (``billdiff index add --tag model-bill``): which indexed documents are known
+# model legislation, so watch alerts can be limited to reuse of them. Keyed by document id
+# (a tag outlives a --replace of the same id). Added like the topic tables: an older file
+# gets the (empty) table on open.
+TAGS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS tags(id TEXT NOT NULL, tag TEXT NOT NULL,"
+    " PRIMARY KEY(id, tag)) WITHOUT ROWID;",
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
@@ -70,7 +79,7 @@ CREATE TABLE IF NOT EXISTS runs(run INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT
 CREATE TABLE IF NOT EXISTS blocks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dead(rid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS state_bits(state TEXT PRIMARY KEY, bit INTEGER NOT NULL UNIQUE);
-""" + "".join(TOPIC_SCHEMA)
+""" + "".join(TOPIC_SCHEMA + TAGS_SCHEMA)
 
 META_COLS = (
     "id",
@@ -242,7 +251,7 @@ def connect(path: Path, *, create: bool, readonly: bool = False) -> IndexConnect
         _check(con, path)
         if not readonly and not new:
             try:
-                for stmt in TOPIC_SCHEMA:
+                for stmt in TOPIC_SCHEMA + TAGS_SCHEMA:
                     con.execute(stmt)
             except sqlite3.OperationalError:
                 pass  # a read-only or locked file: searches go without topic vectors
