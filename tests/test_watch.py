@@ -221,3 +221,26 @@ def test_manifest_tags_reach_the_index(corpus, tmp_path, cli):
     with Index(db) as ix:
         assert ix.tagged("model-bill") == {"wa-2020-sb6280-rcw43.386-codified"}
         assert ix.tagged("wa-law") == {"wa-2020-sb6280-rcw43.386-codified"}
+
+
+def test_notes_sidecars_and_the_rounds_own_files_in_the_folder_are_not_bills(
+    db, folder, corpus, tmp_path
+):
+    """A README.md that quotes a bill, the digest and alerts a round writes into the folder,
+    an index file beside them: none is checked as a bill; a .docx is (and fails, with why)."""
+    (folder / "README.md").write_bytes((corpus / f"{MODEL}.txt").read_bytes())
+    shutil.copy(db, folder / "copy.db")
+    (folder / "saved.docx").write_bytes(b"PK\x03\x04SYNTHETIC")
+    cfg = WatchConfig(
+        db=str(db),
+        folders=(str(folder),),
+        jsonl=str(folder / "alerts.jsonl"),
+        digest=str(folder / "digest.html"),  # .html: a bill format, skipped as the digest
+    )
+    first = run_round(cfg)
+    keys = sorted(x["key"] for x in first.checked)
+    assert keys == sorted([n.rsplit("/", 1)[1] for n in NEW] + ["saved.docx"])
+    assert [x["key"] for x in first.failures] == ["saved.docx"]
+    assert "unsupported file type" in first.failures[0]["error"]
+    second = run_round(cfg)  # the digest and alerts written by the first are not new bills
+    assert {x["key"] for x in second.checked} <= {"saved.docx"}

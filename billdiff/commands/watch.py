@@ -109,21 +109,10 @@ def watch(
 
 
 def _summary(res) -> None:
-    n = len(res.checked)
-    click.echo(
-        f"watch round {res.round}: {n} new version{'s' if n != 1 else ''} checked "
-        f"({len(res.alerts)} with reuse, {len(res.failures)} failed), {res.skipped} "
-        "already checked"
-    )
-    for x in res.alerts:
-        copies = "; ".join(
-            f"{c['label']} (probability {c['probability']:.2f}, {c['score']:,.0f} substantive "
-            "words)"
-            for c in x["copies"][:3]
-        ) + (f"; and {len(x['copies']) - 3} more" if len(x["copies"]) > 3 else "")
-        click.echo(f"reuse: {x['label']} copies {copies} — {x['link']}")
-    for x in res.failures:
-        click.echo(f"failed: {x['label']}: {x['error']}")
+    from ..report.watch import round_summary
+    from . import make_console
+
+    make_console().print(round_summary(res))
 
 
 @watch.command()

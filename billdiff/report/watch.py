@@ -107,3 +107,32 @@ def status_lines(rounds: list[dict]) -> list[str]:
             + (f", {count(len(r['errors']), 'source error')}" if r["errors"] else "")
         )
     return out
+
+
+def round_summary(res):
+    """The terminal's account of a round: one line of counts, then a hanging-indented entry
+    per bill with reuse (what it copies, how sure, how much) and per failed bill (why)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text  # plain: a bill's label may hold [brackets]
+
+    n = len(res.checked)
+    head = (
+        f"watch round {res.round}: {count(n, 'new version')} checked ({len(res.alerts)} with "
+        f"reuse, {len(res.failures)} failed), {res.skipped:,} already checked"
+    )
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for x in res.alerts:
+        copies = "; ".join(
+            f"{c['label']} (probability {c['probability']:.2f}, "
+            f"{count(round(c['score']), 'substantive word', sep=True)})"
+            for c in x["copies"][:COPIES_QUOTED]
+        )
+        more = len(x["copies"]) - COPIES_QUOTED
+        copies += f"; and {more} more" if more > 0 else ""
+        grid.add_row("reuse:", Text(f"{x['label']} copies {copies} — {x['link']}"))
+    for x in res.failures:
+        grid.add_row("failed:", Text(f"{x['label']}: {x['error']}"))
+    return Group(Text(head), grid) if grid.row_count else Text(head)

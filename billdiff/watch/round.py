@@ -14,6 +14,7 @@ format) is a ``failed`` check listed in the digest and tried again next round, u
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -100,8 +101,10 @@ def run_round(
             + [q.name for q in config.queries]
         )
         rnd = state.start_round(con, started, names)
-        for folder in config.folders:
-            listed += _listing(errors, folder_items, folder)
+        own = {os.path.realpath(p) for p in (config.digest, config.jsonl) if p}
+        for folder in config.folders:  # the round's own digest and alerts are not bills
+            got = _listing(errors, folder_items, folder)
+            listed += [it for it in got if os.path.realpath(it.path) not in own]
         for url_file in config.url_files:
             listed += _listing(errors, url_items, url_file)
         for q in config.queries:

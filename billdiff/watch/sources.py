@@ -4,7 +4,7 @@ Each source lists ``Item`` values — one per bill version, named by (source, ke
 without downloading anything, so a round with nothing new costs a listing only.
 
 - folder: key = the file's path below the folder, version = sha256 of its bytes (a changed
-  file is a new version); ``.json`` sidecars and hidden files are not bills;
+  file is a new version); hidden files and the files of ``NOT_BILLS`` are not bills;
 - URL file: key = the URL, version = '' (a URL is checked once; its content is taken as
   fixed, as a legislature's version URL is).
 """
@@ -30,6 +30,15 @@ class Item:
     updated_at: str = ""
 
 
+# What a watch folder holds beside the bills: sidecars of facts, notes (a README.md quoting a
+# law would be "reuse"), the digest and alerts a round writes, an index file and its journal.
+# Anything else is checked; a .docx or an image then fails as a bill, with why.
+NOT_BILLS = frozenset(
+    ".json .jsonl .md .toml .yml .yaml .csv .log .db .sqlite .db-wal .db-shm .db-journal"
+    " .watch-lock .lock .tmp .part".split()
+)
+
+
 def folder_items(folder) -> list[Item]:
     from ..fetch import sha256_file
 
@@ -44,7 +53,7 @@ def folder_items(folder) -> list[Item]:
     out = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or p.suffix.lower() == ".json":
+        if any(part.startswith(".") for part in rel.parts) or p.suffix.lower() in NOT_BILLS:
             continue
         if not p.is_file():
             continue
