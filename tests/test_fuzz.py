@@ -153,3 +153,47 @@ def test_index_file_reader(small_index, tmp_path, data):
     finally:
         for p in tmp_path.glob("i*.db*"):
             p.unlink()
+
+
+# --- the JSON Lines block reader against a line-at-a-time oracle -------------------------------
+
+_LINE = st.one_of(
+    st.sampled_from([b"", b" ", b"\t", b"  \r", b"\x0b\x0c"]),  # blank lines
+    st.builds(
+        lambda lead, body: lead + body,
+        st.sampled_from([b"", b" ", b"\t"]),
+        st.binary(min_size=1, max_size=12).filter(lambda b: b"\n" not in b and b.strip()),
+    ),
+)
+
+
+@given(
+    st.lists(_LINE, max_size=40),
+    st.booleans(),
+    st.integers(1, 9),
+    st.integers(3, 20),
+)
+def test_the_jsonl_block_reader_gives_what_reading_a_line_at_a_time_gives(
+    lines, final_newline, block, max_line
+):
+    """Tiny blocks put every line, blank run and newline across block boundaries: each
+    non-blank line comes with its number, and a line over max_line comes as None."""
+    import io
+
+    from billdiff.ingest import jsonl
+
+    data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    want = []
+    for n, ln in enumerate(data.split(b"\n"), 1):
+        if ln.strip():
+            want.append((n, None if len(ln) > max_line else ln.strip()))
+    old = jsonl._BLOCK, jsonl._KEEP
+    jsonl._BLOCK, jsonl._KEEP = block, 3  # leading blanks of a line are fewer than _KEEP
+    try:
+        got = [
+            (n, None if ln is None else ln.strip())
+            for n, ln in jsonl._lines(io.BufferedReader(io.BytesIO(data)), max_line, 0)
+        ]
+    finally:
+        jsonl._BLOCK, jsonl._KEEP = old
+    assert got == want

@@ -159,10 +159,20 @@ def _lines(fh, max_line: int, budget: int) -> Iterator[tuple[int, bytes | None]]
             n += buf.count(b"\n", pos, start)
             if len(buf) - start > _KEEP:
                 start = len(buf)  # a long run of blanks: dropped, not held and searched again
-            chunk = more()
-            if not chunk:
-                return
-            buf, pos = buf[start:] + chunk, 0
+            tail = buf[start:]  # no newline in it: the blank start of a line that may go on
+            while True:
+                chunk = more()
+                if not chunk:
+                    return
+                k = chunk.count(b"\n")  # all newlines, or (bytes.strip) all blanks: the
+                if k != len(chunk) and chunk.strip():  # same as _NONBLANK, at C speed
+                    break
+                n += k  # a block of blanks: counted, never searched
+                nl = chunk.rfind(b"\n")
+                tail = chunk[nl + 1 :] if nl >= 0 else tail + chunk
+                if len(tail) > _KEEP:
+                    tail = b""
+            buf, pos = tail + chunk, 0
             continue
         start = max(buf.rfind(b"\n", pos, m.start()) + 1, pos)
         n += buf.count(b"\n", pos, start)
