@@ -177,14 +177,20 @@ def _lines(fh, max_line: int, budget: int) -> Iterator[tuple[int, bytes | None]]
         start = max(buf.rfind(b"\n", pos, m.start()) + 1, pos)
         n += buf.count(b"\n", pos, start)
         end = buf.find(b"\n", m.start())
-        while end < 0 and len(buf) - start <= max_line:
-            chunk = more()
-            if not chunk:
-                end = len(buf)  # the last line, without a newline
-                break
-            seen = len(buf) - start
-            buf, start = buf[start:] + chunk, 0
-            end = buf.find(b"\n", seen)
+        if end < 0:  # the line goes on: gather blocks in a list, joined once (not re-copied)
+            parts, size = [buf[start:]], len(buf) - start
+            while size <= max_line:
+                chunk = more()
+                if not chunk:
+                    end = size  # the last line, without a newline
+                    break
+                parts.append(chunk)
+                i = chunk.find(b"\n")
+                if i >= 0:
+                    end = size + i
+                    break
+                size += len(chunk)
+            buf, start = b"".join(parts), 0
         n += 1
         if end < 0 or end - start > max_line:  # too long to hold: skip to its end
             while end < 0:
