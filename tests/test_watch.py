@@ -128,7 +128,7 @@ def test_cli_folder_round_and_status(db, folder, tmp_path):
     out, err = r.stdout.decode(), r.stderr.decode()
     want = verdicts(db, folder)
     assert r.returncode == (1 if any(want.values()) else 0), err
-    assert out.startswith(f"watch round 1: {len(NEW)} new versions checked")
+    assert out.startswith(f"watch round 1: {len(NEW)} versions checked")
     assert digest.read_text().startswith("<!doctype html>")
     r = run_cli("watch", "--folder", str(folder), "--db", str(db), "--json")
     assert r.returncode == 0 and r.stdout == b""

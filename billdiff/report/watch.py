@@ -32,7 +32,7 @@ def digest_markdown(lines: list[dict], rnd: int) -> str:
     out = [
         f"# billdiff watch — round {rnd}",
         "",
-        f"{count(len(lines), 'new bill version')} checked: {len(alerts)} with substantive "
+        f"{count(len(lines), 'bill version')} checked: {len(alerts)} with substantive "
         f"reuse, {len(clean)} without, {len(failed)} failed.",
         "",
     ]
@@ -118,8 +118,8 @@ def round_summary(res):
 
     n = len(res.checked)
     head = (
-        f"watch round {res.round}: {count(n, 'new version')} checked ({len(res.alerts)} with "
-        f"reuse, {len(res.failures)} failed), {res.skipped:,} already checked"
+        f"watch round {res.round}: {count(n, 'version')} checked ({len(res.alerts)} with "
+        f"reuse, {len(res.failures)} failed); {res.skipped:,} checked in earlier rounds"
     )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
