@@ -295,6 +295,9 @@ class LineageGraph:
     families: tuple[Family, ...]
     settings: dict
     tool_version: str
+    # documents that could not be read (id or name, reason): the Spark engine goes on
+    # without them; the default engine stops at the first
+    failed: tuple[tuple[str, str], ...] = ()
 
     def node(self, node_id: str) -> LineageNode:
         for n in self.nodes:
