@@ -281,7 +281,7 @@ def graph_to_dict(graph: LineageGraph) -> dict[str, Any]:
     for _, e in edges:
         if not e.reduced:
             counts[e.type] = counts.get(e.type, 0) + 1
-    return {
+    out = {
         "schema": SCHEMA,
         "tool_version": graph.tool_version,
         "settings": {k: graph.settings[k] for k in sorted(graph.settings)},
@@ -302,6 +302,9 @@ def graph_to_dict(graph: LineageGraph) -> dict[str, Any]:
         "nodes": [node_dict(n) for n in ordered_nodes(graph)],
         "edges": [edge_dict(i, e) for i, e in edges],
     }
+    if graph.failed:  # documents the Spark engine could not read (it goes on without them)
+        out["failed"] = [{"id": i, "reason": r} for i, r in graph.failed]
+    return out
 
 
 def _type_key(t: str) -> tuple[int, str]:

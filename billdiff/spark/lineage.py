@@ -122,7 +122,7 @@ def _run(spark, source, settings, progress, out_dir, kill_on):
         path = _align(spark, docs, sorted(pairs), b_common, b_info, settings, out_dir)
     with _stage(sc, "graph", progress):
         drafts = []
-        for row in spark.read.parquet(path).select("a", "b", "draft").toLocalIterator():
+        for row in spark.read.parquet(path).select("a", "b", "draft").collect():
             drafts.append((row.a, row.b, pickle.loads(row.draft)))
         drafts.sort(key=lambda x: (x[0], x[1]))
         docs.unpersist()
@@ -194,7 +194,7 @@ def _candidates(docs, n: int, settings: Settings) -> set[tuple[int, int]]:
         .count()
         .filter(F.col("count") >= need)
     )
-    return {(r.a, r.b) for r in counted.select("a", "b").toLocalIterator()}
+    return {(r.a, r.b) for r in counted.select("a", "b").collect()}
 
 
 # --- 3. boilerplate ---------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def _common_shingles(spark, docs, n_groups: int, settings: Settings):
             .filter(F.col("count") >= lim.kin_min)
             .select("a", "b")
         )
-        kin = [(r.a, r.b) for r in kin_rows.toLocalIterator()]
+        kin = [(r.a, r.b) for r in kin_rows.collect()]
     fam = join_kin(n_groups, kin)
     lim = boiler_limits(n_groups, len(set(fam)), settings=settings)
     fam_df = spark.createDataFrame(list(enumerate(fam)), "grp int, fam int")
@@ -251,7 +251,7 @@ def _common_shingles(spark, docs, n_groups: int, settings: Settings):
         .filter((F.col("count") >= lim.family_limit) | (F.col("z") >= lim.most))
         .select("s")
     )
-    common = np.array([r.s for r in common_rows.toLocalIterator()], dtype=np.int64)
+    common = np.array([r.s for r in common_rows.collect()], dtype=np.int64)
     sh.unpersist()
     z.unpersist()
     return np.sort(common.view(np.uint64))
