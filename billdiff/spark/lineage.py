@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
 import tempfile
@@ -25,9 +24,9 @@ from contextlib import contextmanager
 from ..errors import EngineError, InputError
 from ..settings import DEFAULT, Settings
 from . import read as rd
+from .aggregate import candidates, common_shingles
+from .align import align
 from .session import start
-
-ROWS_PER_BATCH = 64  # documents or pairs per Arrow batch out of the Python workers
 
 
 def lineage_spark(
@@ -112,14 +111,14 @@ def _run(spark, source, settings, progress, out_dir, kill_on):
     with _stage(sc, "candidates", progress):
         docs.count()
         prepared.unpersist()
-        pairs = _candidates(docs, n, settings)
+        pairs = candidates(docs, n, settings)
         pairs |= same_bill_pairs(info)
     with _stage(sc, "boilerplate", progress):
-        common = _common_shingles(spark, docs, len(groups), settings)
+        common = common_shingles(spark, docs, len(groups), settings)
     b_common = sc.broadcast(common)
     b_info = sc.broadcast(info)
     with _stage(sc, "align", progress):
-        path = _align(spark, docs, sorted(pairs), b_common, b_info, settings, out_dir)
+        path = align(spark, docs, sorted(pairs), b_common, b_info, settings, out_dir)
     with _stage(sc, "graph", progress):
         drafts = []
         for row in spark.read.parquet(path).select("a", "b", "draft").collect():
@@ -153,250 +152,6 @@ def _check_ids(metas) -> None:
 def _doc_row(p: rd.Prepared, number: dict, group_of: list):
     i = number[p.doc.id]
     return (i, group_of[i], p.ids.tobytes(), pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-# --- 2. candidate pairs ---------------------------------------------------------------------
-
-
-def _candidates(docs, n: int, settings: Settings) -> set[tuple[int, int]]:
-    from pyspark.sql import functions as F
-
-    from ..lineage_graph.corpus import grams_needed, max_df
-
-    top, need = max_df(n, settings), grams_needed(n, settings)
-
-    def grams(batches):
-        import numpy as np
-        import pyarrow as pa
-
-        from ..lineage_graph.corpus import doc_grams
-
-        for b in batches:
-            hs, ds = [], []
-            for i, ids in zip(
-                b.column("idx").to_pylist(), b.column("ids").to_pylist(), strict=True
-            ):
-                h = doc_grams(np.frombuffer(ids, dtype=np.uint64), n)
-                hs.append(h.view(np.int64))
-                ds.append(np.full(len(h), i, dtype=np.int32))
-            if hs:
-                yield pa.RecordBatch.from_arrays(
-                    [pa.array(np.concatenate(hs)), pa.array(np.concatenate(ds))], names=["g", "d"]
-                )
-
-    g = docs.select("idx", "ids").mapInArrow(grams, "g long, d int")
-    sizes = g.groupBy("g").count().filter((F.col("count") >= 2) & (F.col("count") <= top))
-    kept = g.join(sizes.select("g"), "g")
-    x, y = kept.alias("x"), kept.alias("y")
-    counted = (
-        x.join(y, (F.col("x.g") == F.col("y.g")) & (F.col("x.d") < F.col("y.d")))
-        .groupBy(F.col("x.d").alias("a"), F.col("y.d").alias("b"))
-        .count()
-        .filter(F.col("count") >= need)
-    )
-    return {(r.a, r.b) for r in counted.select("a", "b").collect()}
-
-
-# --- 3. boilerplate ---------------------------------------------------------------------------
-
-
-def _common_shingles(spark, docs, n_groups: int, settings: Settings):
-    """The shingle hashes LocalBoilerplate calls common, by Spark aggregation."""
-    import numpy as np
-    from pyspark.sql import functions as F
-
-    from ..lineage_graph.corpus import boiler_limits, join_kin
-
-    k = settings.shingle_words
-
-    def shingles(batches):
-        import pyarrow as pa
-
-        from ..lineage_graph.corpus import _gram_hashes
-
-        for b in batches:
-            hs, gs = [], []
-            for grp, ids in zip(
-                b.column("grp").to_pylist(), b.column("ids").to_pylist(), strict=True
-            ):
-                h = np.unique(_gram_hashes(np.frombuffer(ids, dtype=np.uint64), k))
-                hs.append(h.view(np.int64))
-                gs.append(np.full(len(h), grp, dtype=np.int32))
-            if hs:
-                yield pa.RecordBatch.from_arrays(
-                    [pa.array(np.concatenate(hs)), pa.array(np.concatenate(gs))], names=["s", "grp"]
-                )
-
-    sh = docs.select("grp", "ids").mapInArrow(shingles, "s long, grp int").distinct().persist()
-    z = sh.groupBy("s").agg(F.count("*").alias("z")).persist()
-    lim = boiler_limits(n_groups, None, settings=settings)
-    kin: list[tuple[int, int]] = []
-    if lim.kin_cap >= 2 and n_groups > 1:
-        few = sh.join(z.filter((F.col("z") >= 2) & (F.col("z") <= lim.kin_cap)), "s")
-        x, y = few.alias("x"), few.alias("y")
-        kin_rows = (
-            x.join(y, (F.col("x.s") == F.col("y.s")) & (F.col("x.grp") < F.col("y.grp")))
-            .groupBy(F.col("x.grp").alias("a"), F.col("y.grp").alias("b"))
-            .count()
-            .filter(F.col("count") >= lim.kin_min)
-            .select("a", "b")
-        )
-        kin = [(r.a, r.b) for r in kin_rows.collect()]
-    fam = join_kin(n_groups, kin)
-    lim = boiler_limits(n_groups, len(set(fam)), settings=settings)
-    fam_df = spark.createDataFrame(list(enumerate(fam)), "grp int, fam int")
-    nf = sh.join(F.broadcast(fam_df), "grp").select("s", "fam").distinct().groupBy("s").count()
-    common_rows = (
-        nf.join(z, "s")
-        .filter((F.col("count") >= lim.family_limit) | (F.col("z") >= lim.most))
-        .select("s")
-    )
-    common = np.array([r.s for r in common_rows.collect()], dtype=np.int64)
-    sh.unpersist()
-    z.unpersist()
-    return np.sort(common.view(np.uint64))
-
-
-# --- 4. align -------------------------------------------------------------------------------
-
-
-def _align(spark, docs, pairs, b_common, b_info, settings: Settings, out_dir: str) -> str:
-    from pyspark.sql import functions as F
-
-    parts = max(spark.sparkContext.defaultParallelism * 4, 1)
-    pdf = spark.createDataFrame(pairs or [(0, 0)], "a int, b int")
-    if not pairs:
-        pdf = pdf.limit(0)
-    pdf = pdf.repartition(parts)
-    da = docs.select(
-        F.col("idx").alias("a"), F.col("ids").alias("ids_a"), F.col("rec").alias("rec_a")
-    )
-    db = docs.select(
-        F.col("idx").alias("b"), F.col("ids").alias("ids_b"), F.col("rec").alias("rec_b")
-    )
-    joined = pdf.join(da, "a").join(db, "b").select("a", "b", "ids_a", "rec_a", "ids_b", "rec_b")
-
-    def verify(batches):
-        yield from align_batches(batches, b_common.value, b_info.value, settings)
-
-    rows = joined.mapInArrow(verify, EVIDENCE_SCHEMA)
-    path = os.path.join(out_dir, "evidence.parquet")
-    rows.write.mode("overwrite").parquet(path)
-    spark.read.parquet(path).drop("draft").write.mode("overwrite").json(
-        os.path.join(out_dir, "evidence.jsonl")
-    )
-    return path
-
-
-EVIDENCE_SCHEMA = (
-    "a int, b int, source string, target string, type string, directed boolean, "
-    "confidence double, shared_words int, coverage_source double, coverage_target double, "
-    "reason string, passages string, draft binary"
-)
-
-
-def align_batches(batches, common, info, settings: Settings):
-    """Executor side: joined (pair, two documents) rows → evidence rows (typed edges)."""
-    import json
-    from dataclasses import replace
-
-    import pyarrow as pa
-
-    from ..amend import LawSpans
-    from ..lineage_graph.classify import classify
-    from ..lineage_graph.corpus import _gram_hashes, coverage_sums, covered_share
-    from ..lineage_graph.evidence import evidence
-
-    cache: dict[int, tuple] = {}
-
-    def doc(i: int, ids: bytes, rec: bytes):
-        import numpy as np
-
-        got = cache.get(i)
-        if got is None:
-            if len(cache) > 512:
-                cache.clear()
-            p: rd.Prepared = pickle.loads(rec)
-            w = np.frombuffer(ids, dtype=np.uint64)
-            cum = coverage_sums(
-                _gram_hashes(w, settings.shingle_words), len(w), common, settings.shingle_words
-            )
-            got = cache[i] = (p, LawSpans.of(p.doc), cum)
-        return got
-
-    class Pair:  # what ``evidence`` reads of a corpus: docs[i], tokens[i]
-        def __init__(self):
-            self.docs, self.tokens = {}, {}
-
-    names = [f.split()[0] for f in EVIDENCE_SCHEMA.split(", ")]
-    for b in batches:
-        out = {k: [] for k in names}
-        cols = [b.column(c).to_pylist() for c in ("a", "b", "ids_a", "rec_a", "ids_b", "rec_b")]
-        for i, j, ia, ra, ib, rb in zip(*cols, strict=True):
-            pa_, la, ca = doc(i, ia, ra)
-            pb_, lb, cb = doc(j, ib, rb)
-            corpus = Pair()
-            corpus.docs = {i: pa_.doc, j: pb_.doc}
-            corpus.tokens = {i: pa_.tokens, j: pb_.tokens}
-            cums = {i: ca, j: cb}
-
-            def share(d, _tokens, s, e, cums=cums):
-                return covered_share(cums[d], s, e)
-
-            ev = evidence(corpus, i, j, law={i: la, j: lb}, boiler_share=share, settings=settings)
-            d = classify(ev, info, settings=settings)
-            if d is None:
-                continue
-            rep = replace(ev.report, a_tokens=None, b_tokens=None)
-            ev.report = rep  # the tokens stay here: the graph step needs spans and texts
-            d.report = rep if d.report is not None else None
-            d.ev = ev
-            ids_ = {i: pa_.doc.id, j: pb_.doc.id}
-            out["a"].append(i)
-            out["b"].append(j)
-            out["source"].append(ids_.get(d.source, ""))
-            out["target"].append(ids_.get(d.target, ""))
-            out["type"].append(d.type)
-            out["directed"].append(d.directed)
-            out["confidence"].append(float(d.confidence))
-            out["shared_words"].append(int(d.shared_words))
-            out["coverage_source"].append(float(d.coverage_source))
-            out["coverage_target"].append(float(d.coverage_target))
-            out["reason"].append(d.reason)
-            out["passages"].append(json.dumps([_passage(p, rep) for p in rep.passages]))
-            out["draft"].append(pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
-        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema())
-
-
-def _passage(p, rep) -> dict:
-    return {
-        "a_start": p.a_start,
-        "a_end": p.a_end,
-        "b_start": p.b_start,
-        "b_end": p.b_end,
-        "a_char_start": p.a_char_start,
-        "a_char_end": p.a_char_end,
-        "b_char_start": p.b_char_start,
-        "b_char_end": p.b_char_end,
-        "identical_words": p.identical_words,
-        "boilerplate_share": round(p.boilerplate_share, 4),
-        "stock_phrase": p.stock_phrase,
-        "a_text": rep.a_doc.text[p.a_char_start : p.a_char_end] if rep.a_doc else "",
-        "b_text": rep.b_doc.text[p.b_char_start : p.b_char_end] if rep.b_doc else "",
-    }
-
-
-def _arrow_schema():
-    import pyarrow as pa
-
-    t = {
-        "int": pa.int32(),
-        "string": pa.string(),
-        "boolean": pa.bool_(),
-        "double": pa.float64(),
-        "binary": pa.binary(),
-    }
-    return pa.schema([(f.split()[0], t[f.split()[1]]) for f in EVIDENCE_SCHEMA.split(", ")])
 
 
 # --- progress ------------------------------------------------------------------------------

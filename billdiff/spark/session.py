@@ -17,6 +17,7 @@ from ..errors import EngineError
 
 INSTALL = "pip install 'billdiff[spark]'"
 JAVA_MIN = 17
+ARROW_BATCH = 128  # rows (documents, or candidate pairs with both documents) per Arrow batch
 LOCAL_ATTEMPTS = 4  # local mode retries a failed task this often (a cluster's default)
 _MASTER = re.compile(
     r"^(local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://[^\s/]+(,[^\s/]+)*"
@@ -95,6 +96,8 @@ def start(master: str = "local[*]", *, verbose: bool = False, conf: dict | None 
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.python.worker.reuse", "true")
+        # an Arrow batch into the Python stages holds whole documents (or pairs of them)
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
     )
     if master.startswith("local"):
         builder = builder.config("spark.ui.enabled", "false").config(
