@@ -8,7 +8,7 @@ bench/lineage.py runs it), Spark from the JSON Lines file (its executors read an
 Each run is its own process. Reported per run: wall time of the lineage call (Spark: without
 the session start, given apart), peak memory — the driver process, and for Spark the JVM and
 its Python workers (sampled every 0.2 s from /proc) — and the planted relations found, which
-must be the same for every engine.
+must be the same for every engine — and a hash of the lineage JSON, which is.
 
     .venv/bin/python bench/spark.py                         # 10k documents
     .venv/bin/python bench/spark.py --sizes 3000 10000 30000
@@ -18,6 +18,7 @@ must be the same for every engine.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -131,14 +132,26 @@ def one(engine: str, path: Path) -> dict:
             spark = start(engine)
             out["session_start_s"] = round(time.perf_counter() - t0, 1)
             t0 = time.perf_counter()
-            g = lineage([str(path)], engine="spark", spark=spark)
+            began: dict[str, float] = {}
+
+            def stage(_done: int, _total: int, name: str) -> None:
+                began.setdefault(name, time.perf_counter() - t0)
+
+            g = lineage([str(path)], engine="spark", spark=spark, progress=stage)
             out["lineage_s"] = round(time.perf_counter() - t0, 1)
+            ends = [*list(began.values())[1:], out["lineage_s"]]
+            out["stage_s"] = {
+                k: round(e - b, 1) for (k, b), e in zip(began.items(), ends, strict=True)
+            }
             spark.stop()
     out["driver_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if mem is not None:
         out["jvm_peak_mb"] = round(mem.jvm / 2**20)
         out["python_workers_peak_mb"] = round(mem.workers / 2**20)
+    from billdiff.report.lineage_json import dumps
+
     out.update(
+        graph_sha256=hashlib.sha256(dumps(g).encode()).hexdigest()[:16],
         docs=sum(1 for n in g.nodes if not n.inferred),
         edges=len(g.edges),
         failed=len(g.failed),
@@ -172,7 +185,11 @@ def main() -> None:
                 print(json.dumps(rows[-1]), flush=True)
             by = {r["engine"]: r for r in rows}
             same = len({json.dumps(r["planted_found"]) for r in rows}) == 1
-            line = f"size {n}: planted found the same on every engine: {same}"
+            graph = len({r["graph_sha256"] for r in rows}) == 1
+            line = (
+                f"size {n}: planted found the same on every engine: {same}; "
+                f"the same lineage JSON: {graph}"
+            )
             if "default" in by and "local[2]" in by:
                 line += f"; local[2]/default time ×{by['local[2]']['lineage_s'] / by['default']['lineage_s']:.2f}"
             if "local[1]" in by and "local[2]" in by:
