@@ -7,6 +7,7 @@ import os
 import pickle
 
 from ..settings import Settings
+from . import excerpts
 from . import read as rd
 
 # --- 4. align -------------------------------------------------------------------------------
@@ -99,8 +100,16 @@ def align_batches(batches, common, info, settings: Settings):
             d = classify(ev, info, settings=settings)
             if d is None:
                 continue
-            rep = replace(ev.report, a_tokens=None, b_tokens=None)
-            ev.report = rep  # the tokens stay here: the graph step needs spans and texts
+            # the driver gets the passages' text, not the documents (billdiff/spark/excerpts.py)
+            ps = rep0.passages if (rep0 := ev.report) else ()
+            rep = replace(
+                rep0,
+                a_doc=excerpts.of(rep0.a_doc, [(p.a_char_start, p.a_char_end) for p in ps]),
+                b_doc=excerpts.of(rep0.b_doc, [(p.b_char_start, p.b_char_end) for p in ps]),
+                a_tokens=None,
+                b_tokens=None,
+            )
+            ev.report = rep
             d.report = rep if d.report is not None else None
             d.ev = ev
             ids_ = {i: pa_.doc.id, j: pb_.doc.id}

@@ -100,8 +100,12 @@ def start(master: str = "local[*]", *, verbose: bool = False, conf: dict | None 
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
     )
     if master.startswith("local"):
-        builder = builder.config("spark.ui.enabled", "false").config(
-            "spark.sql.shuffle.partitions", "8"
+        # local mode: the executors live in the driver's JVM (1 GB by default: too little
+        # for the shuffles of 10,000 bills); a cluster takes --driver-memory/--executor-memory
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.memory", local_memory())
         )
     for k, v in (conf or {}).items():
         builder = builder.config(k, v)
@@ -116,6 +120,15 @@ def start(master: str = "local[*]", *, verbose: bool = False, conf: dict | None 
         ) from None
     spark.sparkContext.setLogLevel("INFO" if verbose else "ERROR")
     return spark
+
+
+def local_memory() -> str:
+    """JVM heap for local mode: 40% of this machine's memory, 2 to 16 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        total = 8 << 30
+    return f"{max(2, min(16, int(0.4 * total / 2**30)))}g"
 
 
 @contextmanager
