@@ -68,3 +68,7 @@ class IndexDamagedError(IndexError_):
             f"the index file {shown(self.index_path)} is damaged ({self.cause})",
             hint="run billdiff index check, or rebuild it with billdiff index rebuild",
         )
+
+
+class EngineError(BilldiffError):
+    """The Spark engine cannot start: PySpark not installed, no Java, a wrong master."""

@@ -295,7 +295,8 @@ class LineageGraph:
     families: tuple[Family, ...]
     settings: dict
     tool_version: str
-    failed: tuple[tuple[str, str], ...] = ()  # (file, why) of inputs that could not be read
+    # inputs that could not be read (file, or record id; why): both engines go on without them
+    failed: tuple[tuple[str, str], ...] = ()
 
     def node(self, node_id: str) -> LineageNode:
         for n in self.nodes:

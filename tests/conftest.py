@@ -52,3 +52,33 @@ def run_cli(
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def spark_unavailable() -> str | None:
+    """Why the Spark tests cannot run here (no PySpark, no Java 17+), or None."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "PySpark is not installed (pip install 'billdiff[spark]')"
+    from billdiff.spark.session import java_major
+
+    major = java_major()
+    if major is None or major < 17:
+        return "Spark needs Java 17+ (apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """One local[2] SparkSession per test module; skips (saying why) where PySpark or Java
+    is missing, fails under CI=true (make test installs both)."""
+    why = spark_unavailable()
+    if why:
+        if IN_CI:
+            pytest.fail(f"{why} (CI=true: make test should have installed it)")
+        pytest.skip(why)
+    from billdiff.spark.session import start
+
+    session = start("local[2]")
+    yield session
+    session.stop()

@@ -225,9 +225,9 @@ def test_json_schema(syn):
     assert d["schema"] == SCHEMA == "billdiff.lineage/1"
     assert set(d) == {
         *("schema", "tool_version", "settings", "summary", "families", "nodes", "edges"),
-        "not_read",
+        "failed",
     }
-    assert d["not_read"] == []  # every input of the synthetic graph was read
+    assert d["failed"] == []  # every input of the synthetic graph was read
     assert "generated" not in dumps(syn)
     assert d["summary"]["edges"] == len(syn.edges) == len(d["edges"])
     assert d["summary"]["reduced_edges"] == sum(e.reduced for e in syn.edges) >= 1

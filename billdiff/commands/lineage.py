@@ -47,7 +47,29 @@ from . import MIN_WORDS
     default=None,
     help=f"Shortest shared passage counted (default: {MIN_WORDS}).",
 )
-def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
+@click.option(
+    "--engine",
+    type=click.Choice(["default", "spark"]),
+    default="default",
+    help="Where the batch job runs: this process (default) or Apache Spark "
+    "(PATHS: bill folders, .jsonl or Parquet; needs billdiff[spark]; docs/spark.md).",
+)
+@click.option(
+    "--master",
+    default="local[*]",
+    show_default=True,
+    help="With --engine spark: anything spark-submit takes (local[N], spark://…, yarn, k8s://…).",
+)
+@click.option(
+    "--evidence",
+    default=None,
+    help="With --engine spark: folder for the evidence rows (Parquet and JSON Lines); "
+    "on a cluster, shared storage (hdfs://, s3a://). Default: --out/evidence, else a temp dir.",
+)
+@click.option("--verbose", is_flag=True, help="With --engine spark: show Spark's own log.")
+def lineage(
+    paths, db, manifest, mirror, offline, out, as_json, min_words, engine, master, evidence, verbose
+):
     """Who copied whom among PATHS (files or folders), an index (--db) or a --manifest.
 
     Prints a tree per family (root = model-bill candidate) and the strongest edges; with
@@ -62,6 +84,20 @@ def lineage(paths, db, manifest, mirror, offline, out, as_json, min_words):
     if sum(bool(x) for x in (paths, db, manifest)) > 1:
         raise click.UsageError("give PATHS, --db or --manifest, not several")
     settings = Settings() if min_words is None else Settings(min_words=min_words)
+    if engine == "spark":
+        if not paths:
+            raise click.UsageError("--engine spark reads PATHS (bill folders, .jsonl or Parquet)")
+        from .spark_progress import run_spark
+
+        graph = run_spark(
+            list(paths),
+            settings=settings,
+            master=master,
+            evidence=evidence or (f"{out}/evidence" if out else None),
+            verbose=verbose,
+        )
+        _render(graph, out, as_json, [])
+        return
     if manifest:
         from ..corpus import documents, fetch_corpus, load_manifest
 
@@ -123,7 +159,7 @@ def _render(graph, out, as_json, not_had) -> None:
     if not_had or failed:  # said once, after the tree: what this lineage could not see
         parts = [f"{count(len(not_had), 'corpus document')} could not be had"] if not_had else []
         if failed:
-            parts.append(f"{count(len(failed), 'file')} could not be read")
+            parts.append(f"{count(len(failed), 'document')} could not be read")
         names = [i for i, _ in not_had + failed]
         where = "the report lists them and why" if out else "--out writes a report that lists them"
         click.echo(

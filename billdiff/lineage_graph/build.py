@@ -10,7 +10,7 @@ from ..model import LineageEdge, LineageGraph, LineageNode
 from ..settings import DEFAULT, Settings
 from . import graph as g
 from .classify import classify
-from .corpus import LocalBoilerplate, _word_ids, candidate_pairs, load
+from .corpus import LocalBoilerplate, _word_ids, candidate_pairs, load, same_bill_pairs
 from .evidence import evidence
 
 Progress = Callable[[int, int, str], None]
@@ -18,14 +18,41 @@ KIN_LOCAL_MAX = 2000  # documents; up to this many an index's boilerplate is che
 
 
 def lineage(
-    source, *, settings: Settings = DEFAULT, progress: Progress | None = None
+    source,
+    *,
+    settings: Settings = DEFAULT,
+    progress: Progress | None = None,
+    engine: str = "default",
+    master: str | None = None,
+    spark=None,
+    evidence_dir=None,
 ) -> LineageGraph:
     """Who copied whom in ``source`` (an Index, or a list of Documents or paths).
 
     ``progress(done, total, stage)`` is called while pairs are verified (stage ``align``).
     Every verified relation is an edge; edges explained by a longer path are kept with
     ``reduced=True``. Families are connected components over all but boilerplate-only edges.
+
+    ``engine="spark"`` runs the same stages on Apache Spark (``master``: anything
+    spark-submit takes, or ``spark``: a SparkSession to use; ``evidence_dir``: where the
+    evidence rows are written), for a folder of bills, JSON Lines or Parquet — see
+    docs/spark.md. The answer is the same graph.
     """
+    if engine == "spark":
+        from ..spark.lineage import lineage_spark
+
+        return lineage_spark(
+            source,
+            settings=settings,
+            progress=progress,
+            master=master,
+            spark=spark,
+            evidence_dir=evidence_dir,
+        )
+    if engine != "default":
+        from ..errors import SettingsError
+
+        raise SettingsError(f"unknown engine {engine!r}", hint="use default or spark")
     corpus, pairs, index_bp = load(source, settings=settings)
     ids = None
     kin_local = index_bp is None or len(corpus.docs) <= KIN_LOCAL_MAX
@@ -64,22 +91,36 @@ def lineage(
         if progress is not None:
             progress(n, len(ordered), "align")
 
-    g.fold_companions(drafts, corpus.info)
-    g.common_sources(drafts, corpus.info)
+    return assemble(
+        drafts,
+        [d.meta for d in corpus.docs],
+        [len(t) for t in corpus.tokens],
+        corpus.info,
+        settings=settings,
+        failed=corpus.failed,
+    )
+
+
+def assemble(
+    drafts, metas, words: list[int], info, *, settings: Settings, failed=()
+) -> LineageGraph:
+    """Typed edges (``drafts``, in candidate-pair order) → the reduced graph and families.
+    ``metas``, ``words``, ``info``: each document's metadata, word count and bill facts, in
+    corpus order. The one step both engines share after alignment."""
+    g.fold_companions(drafts, info)
+    g.common_sources(drafts, info)
     anc_nodes, anc_ids = g.infer_ancestors(
-        drafts, corpus.info, corpus.docs, min_words=2 * settings.min_shared_words
+        drafts, info, [m.id for m in metas], min_words=2 * settings.min_shared_words
     )
     g.reduce(drafts)
 
-    node_ids = {i: d.id for i, d in enumerate(corpus.docs)}
+    node_ids = {i: m.id for i, m in enumerate(metas)}
     node_ids.update({nid: n.id for nid, n in zip(anc_ids, anc_nodes, strict=False)})
-    dates = {i: inf.when for i, inf in enumerate(corpus.info)}
-    states = {i: inf.state for i, inf in enumerate(corpus.info)}
+    dates = {i: inf.when for i, inf in enumerate(info)}
+    states = {i: inf.state for i, inf in enumerate(info)}
     fams = g.families(drafts, node_ids, dates, set(anc_ids), states)
 
-    nodes = [
-        LineageNode(d.id, d.meta, len(t)) for d, t in zip(corpus.docs, corpus.tokens, strict=False)
-    ]
+    nodes = [LineageNode(m.id, m, n) for m, n in zip(metas, words, strict=True)]
     nodes += anc_nodes
     nodes.sort(key=lambda n: n.id)
     edges = [
@@ -108,7 +149,7 @@ def lineage(
         tuple(fams),
         settings.to_dict(),
         __version__,
-        failed=tuple(corpus.failed),
+        tuple(failed),
     )
 
 
@@ -179,8 +220,4 @@ def _work(chunk):
 
 
 def candidate_pairs_same_bill(corpus) -> set[tuple[int, int]]:
-    by_bill: dict[object, list[int]] = {}
-    for i, inf in enumerate(corpus.info):
-        if inf.key:
-            by_bill.setdefault(inf.key, []).append(i)
-    return {(x, y) for ms in by_bill.values() for x in ms for y in ms if x < y}
+    return same_bill_pairs(corpus.info)

@@ -97,11 +97,19 @@ def _read_each(paths: list[str], docs: list[Document]) -> list[tuple[str, str]]:
             docs.append(read(p))
         except BilldiffError as err:
             first = first or err
-            why = f"{err.message} — {err.hint}" if err.hint else err.message
-            failed.append((str(p), " ".join(why.split())))
+            failed.append((_label(p), str(err)))  # as the Spark engine lists them
     if first is not None and not docs:
         raise first
     return failed
+
+
+def _label(path) -> str:
+    """The id a file would have had: its stem, control characters escaped."""
+    import os
+
+    from ..errors import shown
+
+    return shown(os.path.splitext(os.path.basename(path))[0])
 
 
 def _is_index(source) -> bool:
@@ -154,16 +162,33 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
 # --- hashing -----------------------------------------------------------------------------------
 
 
-def _word_ids(corpus: Corpus):
+def word_hash(word: str) -> int:
+    """A word's 64-bit id: the same in every process and on every machine (a gram's hash
+    must not depend on which documents one process happened to see first)."""
+    import hashlib
+
+    digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def word_ids(tokens, cache: dict | None = None):
+    """Each document's words as an array of ``word_hash`` ids (``cache``: word → id)."""
     import numpy as np
 
-    vocab: dict[str, int] = {}
-    return [
-        np.fromiter(
-            (vocab.setdefault(w, len(vocab)) for w in t.words), dtype=np.uint64, count=len(t.words)
-        )
-        for t in corpus.tokens
-    ]
+    cache = {} if cache is None else cache
+    out = []
+    for t in tokens:
+        ws = t.words
+        ids = [cache.get(w) for w in ws]
+        for x, w in enumerate(ws):
+            if ids[x] is None:
+                ids[x] = cache.setdefault(w, word_hash(w))
+        out.append(np.array(ids, dtype=np.uint64))
+    return out
+
+
+def _word_ids(corpus: Corpus):
+    return word_ids(corpus.tokens)
 
 
 def _gram_hashes(ids, k: int):
@@ -183,23 +208,55 @@ def _gram_hashes(ids, k: int):
     return h
 
 
+def sample_step(n: int) -> int:
+    """1 gram in this many is kept (by hash) in a corpus of ``n`` documents."""
+    return 4 if n > SAMPLE_ABOVE else 1
+
+
+def grams_needed(n: int, settings: Settings) -> int:
+    """Grams a pair must share to be a candidate: any in small corpora (so that
+    boilerplate-only and short quoted-law edges are found); in large ones enough for
+    min_shared_words of text."""
+    step = sample_step(n)
+    if n <= SMALL:
+        return 1
+    return max(1, (settings.min_shared_words - CANDIDATE_GRAM + 1) // (2 * step))
+
+
+def doc_grams(ids, n: int):
+    """A document's distinct candidate-gram hashes (sampled as ``sample_step(n)`` says)."""
+    import numpy as np
+
+    step = sample_step(n)
+    h = np.unique(_gram_hashes(ids, CANDIDATE_GRAM))
+    if step > 1:
+        h = h[(h % np.uint64(step)) == 0]
+    return h
+
+
+def same_bill_pairs(info: list[BillInfo]) -> set[tuple[int, int]]:
+    """Every pair of versions of one bill (compared whatever the grams say)."""
+    by_bill: dict[object, list[int]] = {}
+    for i, inf in enumerate(info):
+        if inf.key:
+            by_bill.setdefault(inf.key, []).append(i)
+    return {(x, y) for ms in by_bill.values() for x in ms for y in ms if x < y}
+
+
 def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tuple[int, int]]:
-    """Pairs of documents sharing an uncommon word 8-gram (plus all versions of one bill)."""
+    """Pairs of documents sharing an uncommon word 8-gram (plus all versions of one bill).
+
+    A gram in 2..``max_df`` documents makes each pair of them share one gram; a pair
+    sharing ``grams_needed`` grams is a candidate. (The Spark engine groups the same
+    ``doc_grams`` with the same limits, billdiff/spark/lineage.py.)"""
     import numpy as np
 
     ids = ids if ids is not None else _word_ids(corpus)
     n = len(corpus.docs)
-    step = 4 if n > SAMPLE_ABOVE else 1
-    # grams a pair must share: any in small corpora (so that boilerplate-only and short
-    # quoted-law edges are found); in large ones enough for min_shared_words of text
-    need = (
-        1 if n <= SMALL else max(1, (settings.min_shared_words - CANDIDATE_GRAM + 1) // (2 * step))
-    )
+    need = grams_needed(n, settings)
     hs, ds = [], []
     for i, w in enumerate(ids):
-        h = np.unique(_gram_hashes(w, CANDIDATE_GRAM))
-        if step > 1:
-            h = h[(h % np.uint64(step)) == 0]
+        h = doc_grams(w, n)
         hs.append(h)
         ds.append(np.full(len(h), i, dtype=np.int64))
     pairs: set[tuple[int, int]] = set()
@@ -230,16 +287,7 @@ def candidate_pairs(corpus: Corpus, ids=None, *, settings: Settings) -> set[tupl
                     k = grp[x] * n + grp[y]
                     counts[k] = counts.get(k, 0) + 1
         pairs = {(k // n, k % n) for k, c in counts.items() if c >= need}
-    # every pair of versions of one bill is compared, whatever the grams say
-    by_bill: dict[object, list[int]] = {}
-    for i in range(n):
-        if corpus.info[i].key:
-            by_bill.setdefault(corpus.info[i].key, []).append(i)
-    for members in by_bill.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pairs.add((members[x], members[y]))
-    return pairs
+    return pairs | same_bill_pairs(corpus.info)
 
 
 KIN_SHARE = 3  # x min_shared_words: shingles two bills share to be kin (one lineage)
@@ -255,6 +303,31 @@ def kin_clusters(per_group, *, min_shared: int, cap: int | None = None):
     import numpy as np
 
     n = len(per_group)
+    keys = []
+    if n > 1:
+        h = np.concatenate(per_group)
+        g = np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in enumerate(per_group)])
+        order = np.argsort(h, kind="stable")
+        h, g = h[order], g[order]
+        starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+        sizes = np.diff(np.concatenate((starts, [len(h)])))
+        for z in np.unique(sizes[sizes >= 2]).tolist():
+            if cap is not None and z > cap:
+                break
+            rows = g[starts[sizes == z][:, None] + np.arange(z)]  # R x z group numbers
+            for a in range(z):
+                for b in range(a + 1, z):
+                    keys.append(rows[:, a] * n + rows[:, b])
+    kin = []
+    if keys:
+        uk, uc = np.unique(np.concatenate(keys), return_counts=True)
+        kin = [(k // n, k % n) for k in uk[uc >= min_shared].tolist()]
+    return join_kin(n, kin)
+
+
+def join_kin(n: int, kin) -> list[int]:
+    """Cluster number of each of ``n`` groups given the kin pairs (a, b): the smallest
+    group number of its transitive closure."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -263,28 +336,57 @@ def kin_clusters(per_group, *, min_shared: int, cap: int | None = None):
             x = parent[x]
         return x
 
-    if n > 1:
-        h = np.concatenate(per_group)
-        g = np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in enumerate(per_group)])
-        order = np.argsort(h, kind="stable")
-        h, g = h[order], g[order]
-        starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
-        sizes = np.diff(np.concatenate((starts, [len(h)])))
-        keys = []
-        for z in np.unique(sizes[sizes >= 2]).tolist():
-            if cap is not None and z > cap:
-                break
-            rows = g[starts[sizes == z][:, None] + np.arange(z)]  # R x z group numbers
-            for a in range(z):
-                for b in range(a + 1, z):
-                    keys.append(rows[:, a] * n + rows[:, b])
-        if keys:
-            uk, uc = np.unique(np.concatenate(keys), return_counts=True)
-            for key in uk[uc >= min_shared].tolist():
-                ra, rb = find(key // n), find(key % n)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+    for a, b in sorted(kin):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     return [find(i) for i in range(n)]
+
+
+@dataclass(frozen=True)
+class BoilerLimits:
+    """The counts that make a shingle common (see LocalBoilerplate): ``kin_cap`` (shingles in
+    more groups never count towards kinship), ``kin_min`` (shared shingles that make kin),
+    ``family_limit`` (families a common shingle is in) and ``most`` (groups: common whatever
+    the kinship)."""
+
+    kin_cap: int
+    kin_min: int
+    family_limit: float
+    most: float
+
+
+def boiler_limits(groups: int, families: int | None, *, settings: Settings) -> BoilerLimits:
+    limit0 = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * groups)
+    # kinship is judged on text *not* already common by bill count: bills that share only
+    # widespread text (site navigation, a state's standard clauses) never become kin
+    cap = min(math.ceil(limit0) - 1, KIN_MAX_GROUPS)
+    fams = groups if families is None else families
+    limit = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * fams)
+    return BoilerLimits(
+        cap, KIN_SHARE * settings.min_shared_words, limit, max(limit0, MOST_BILLS * groups)
+    )
+
+
+def coverage_sums(h, n: int, common, k: int):
+    """Cumulative count of a document's words covered by a common shingle (``h``: its
+    shingle hashes in order, ``n`` its words): words s..e are covered c[e] - c[s] times."""
+    import numpy as np
+
+    cover = np.zeros(n + 1, dtype=np.int32)
+    if len(h) and len(common):
+        starts = np.flatnonzero(np.isin(h, common, assume_unique=False))
+        # word j is covered when a common shingle starts in [j-k+1, j]
+        cover[starts] += 1
+        cover[np.minimum(starts + k, n)] -= 1
+    covered = (np.cumsum(cover[:n]) > 0).astype(np.int32)
+    return np.concatenate(([0], np.cumsum(covered))).astype(np.int32)
+
+
+def covered_share(cum, start: int, end: int) -> float:
+    if end <= start:
+        return 0.0
+    return float(cum[end] - cum[start]) / (end - start)
 
 
 class LocalBoilerplate:
@@ -307,11 +409,8 @@ class LocalBoilerplate:
             groups.setdefault(corpus.group_of(i), []).append(i)
         hashes = [_gram_hashes(w, k) for w in ids]
         per_group = [np.unique(np.concatenate([hashes[i] for i in g])) for g in groups.values()]
-        limit0 = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * len(groups))
-        # kinship is judged on text *not* already common by bill count: bills that share only
-        # widespread text (site navigation, a state's standard clauses) never become kin
-        cap = min(math.ceil(limit0) - 1, KIN_MAX_GROUPS)
-        fam = kin_clusters(per_group, min_shared=KIN_SHARE * settings.min_shared_words, cap=cap)
+        lim = boiler_limits(len(groups), None, settings=settings)
+        fam = kin_clusters(per_group, min_shared=lim.kin_min, cap=lim.kin_cap)
         # a shingle counts once per family: the union of each family's shingles (1-D sorts;
         # a 2-column unique over (shingle, family) rows cost a second on 1,000 bills)
         members: dict[int, list[int]] = {}
@@ -324,33 +423,19 @@ class LocalBoilerplate:
         all_h = np.concatenate(per_family) if per_family else np.zeros(0, dtype=np.uint64)
         uh, uc = np.unique(all_h, return_counts=True)
         families = len(set(fam))
-        limit = max(settings.boilerplate_min_docs, settings.boilerplate_doc_share * families)
-        common = uh[uc >= limit]
+        lim = boiler_limits(len(groups), families, settings=settings)
+        common = uh[uc >= lim.family_limit]
         # text in most of the bills is common whatever their kinship (a state's standard
         # clauses in a corpus of mostly one state's bills, a federal bill's header)
         if len(per_family) == len(per_group):  # no kin: counted by bill already
             gh, gc = uh, uc
         else:
             gh, gc = np.unique(np.concatenate(per_group), return_counts=True)
-        most = max(limit0, MOST_BILLS * len(groups))
-        common = np.union1d(common, gh[gc >= most])
+        common = np.union1d(common, gh[gc >= lim.most])
         self.groups = len(groups)
         self.families = families
-        self.limit = limit
-        self._cum = []
-        for i, h in enumerate(hashes):
-            n = len(ids[i])
-            cover = np.zeros(n + 1, dtype=np.int32)
-            if len(h) and len(common):
-                starts = np.flatnonzero(np.isin(h, common, assume_unique=False))
-                # word j is covered when a common shingle starts in [j-k+1, j]
-                cover[starts] += 1
-                cover[np.minimum(starts + k, n)] -= 1
-            covered = (np.cumsum(cover[:n]) > 0).astype(np.int32)
-            self._cum.append(np.concatenate(([0], np.cumsum(covered))).astype(np.int32))
+        self.limit = lim.family_limit
+        self._cum = [coverage_sums(h, len(ids[i]), common, k) for i, h in enumerate(hashes)]
 
     def share(self, doc: int, start: int, end: int) -> float:
-        if end <= start:
-            return 0.0
-        c = self._cum[doc]
-        return float(c[end] - c[start]) / (end - start)
+        return covered_share(self._cum[doc], start, end)

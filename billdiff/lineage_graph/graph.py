@@ -279,7 +279,7 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def infer_ancestors(
-    drafts: list[Draft], info: list[BillInfo], docs, *, min_words: int
+    drafts: list[Draft], info: list[BillInfo], ids: list[str], *, min_words: int
 ) -> tuple[list[LineageNode], list[int]]:
     """One inferred node per group of bills that all share one text no indexed document
     explains (joined by unexplained shares-source-with edges, see ``_groups``), at least
@@ -299,8 +299,7 @@ def infer_ancestors(
         )
         shared_text = "\n…\n".join(pieces)
         words = best.shared_words
-        ids = [docs[m].id for m in members]
-        hid = hashlib.sha1("\n".join(ids).encode()).hexdigest()[:8]
+        hid = hashlib.sha1("\n".join(ids[m] for m in members).encode()).hexdigest()[:8]
         names = sorted({describe(info[m])[0] for m in members})
         states = sorted({info[m].state for m in members if info[m].state})
         meta = Metadata(

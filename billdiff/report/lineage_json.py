@@ -301,7 +301,8 @@ def graph_to_dict(graph: LineageGraph) -> dict[str, Any]:
         ],
         "nodes": [node_dict(n) for n in ordered_nodes(graph)],
         "edges": [edge_dict(i, e) for i, e in edges],
-        "not_read": [{"file": f, "why": why} for f, why in graph.failed],
+        # inputs that could not be read (a file, or a record's id): both engines go on
+        "failed": [{"id": i, "reason": r} for i, r in graph.failed],
     }
 
 
