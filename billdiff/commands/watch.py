@@ -20,21 +20,48 @@ DB_HELP = "Index file (default: the config's index, $BILLDIFF_DB or ~/.local/sha
     help="watch.toml: sources, queries, index, thresholds, alerts (billdiff watch init).",
 )
 @click.option("--db", type=click.Path(dir_okay=False), default=None, help=DB_HELP)
-@click.option("--folder", "folders", multiple=True, help="Check new or changed files in DIR.")
-@click.option("--urls", "url_files", multiple=True, help="Check the URLs listed in FILE.")
+@click.option(
+    "--folder",
+    "folders",
+    multiple=True,
+    metavar="DIR",
+    help="Check new or changed files in DIR (repeatable).",
+)
+@click.option(
+    "--urls",
+    "url_files",
+    multiple=True,
+    metavar="FILE",
+    help="Check the URLs listed in FILE, one a line (repeatable).",
+)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON line per check (billdiff.watch/1)."
 )
-@click.option("--jsonl", default=None, help="Append one JSON line per check to FILE.")
-@click.option("--digest", default=None, help="Write the round's digest to FILE (.md or .html).")
-@click.option("--webhook", default=None, help="POST the round's alerts (JSON) to URL.")
+@click.option(
+    "--jsonl", default=None, metavar="FILE", help="Append one JSON line per check to FILE."
+)
+@click.option(
+    "--digest",
+    default=None,
+    metavar="FILE",
+    help="Write the round's digest to FILE (.md or .html).",
+)
+@click.option(
+    "--webhook", default=None, metavar="URL", help="POST the round's alerts (JSON) to URL."
+)
 @click.option(
     "--only-tag",
     "only_tags",
     multiple=True,
+    metavar="TAG",
     help="Alert only on reuse of indexed documents with this tag (index add --tag).",
 )
-@click.option("--since", default=None, help="Check again what was checked from DATE on.")
+@click.option(
+    "--since",
+    default=None,
+    metavar="DATE",
+    help="Check again what was checked from DATE (ISO, e.g. 2026-12-01) on.",
+)
 @click.option(
     "--wait",
     type=click.FloatRange(0, None),
@@ -42,7 +69,12 @@ DB_HELP = "Index file (default: the config's index, $BILLDIFF_DB or ~/.local/sha
     help="Seconds to wait for a round already running on the index (default: exit 2).",
 )
 @click.option("--top", type=click.IntRange(1, None), default=None, help="Bills listed per check.")
-@click.option("--min-words", type=click.IntRange(3, None), default=None)
+@click.option(
+    "--min-words",
+    type=click.IntRange(3, None),
+    default=None,
+    help="Shortest shared passage counted (default: the config's, else the index's).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.pass_context
 def watch(
