@@ -373,3 +373,24 @@ def test_a_damaged_index_is_named_within_the_bounds(tmp_path, corpus, cli, bill)
     ):
         assert_refused(*run(*args), "is damaged", "index rebuild")
     assert bad.read_bytes() == before  # the damaged file is left as it was, for rebuild
+
+
+def test_symlinks_are_followed_only_to_regular_files_and_walks_do_not_loop(tmp_path, cli, bill):
+    """A folder whose walk could loop (a link to its own parent) and a link to a device: the
+    real bill is indexed once, the device link fails alone, and the walk ends."""
+    d = tmp_path / "feed"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "bill.txt").write_bytes(Path(bill).read_bytes())
+    (d / "sub" / "up").symlink_to("..")  # feed/sub/up/sub/up/… forever, if followed
+    (d / "zero.txt").symlink_to("/dev/zero")
+    db = tmp_path / "i.db"
+    t0 = time.perf_counter()
+    r = cli("index", "add", str(d), "--db", str(db))
+    assert time.perf_counter() - t0 <= LIMIT_S
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "character device" in err and "zero.txt" in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    import json
+
+    listed = json.loads(cli("index", "list", "--db", str(db), "--json").stdout)
+    assert [x["id"] for x in listed] == ["bill"]
