@@ -7,8 +7,9 @@
   written atomically (temporary file + rename) so an interrupted download never leaves a
   partial file; a ``.fetch`` note beside it keeps the URL, content type and sha256.
 - network: stdlib urllib, ``User-Agent: billdiff/<version>``, a timeout, retries with
-  exponential backoff on time-outs, connection errors, 429 and 5xx; a body shorter than its
-  Content-Length is refused. 4xx other than 429 fail at once.
+  exponential backoff on time-outs, connection errors, 429 and 5xx (a 429 or 503 with
+  ``Retry-After`` waits what it asks, up to ``RETRY_AFTER_MAX``; longer is an error at once);
+  a body shorter than its Content-Length is refused. 4xx other than 429 fail at once.
 - hostile input: a URL that does not parse, has no host or a port out of range is refused
   before any network use (``check_url``); redirects are followed to http(s) only, at most
   ``MAX_REDIRECTS`` times; a body over ``limits.current().download_bytes`` is refused from
@@ -326,6 +327,25 @@ def _short(url: str, most: int = 200) -> str:
     return url if len(url) <= most else url[: most - 1] + "…"
 
 
+RETRY_AFTER_MAX = 60.0  # seconds a download waits for a server's Retry-After, at most
+
+
+def retry_after(value) -> float:
+    """Seconds from a Retry-After header (a number or an HTTP date); 1 when absent or odd."""
+    if not value:
+        return 1.0
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return max(0.0, when.timestamp() - time.time())
+
+
 def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) -> Fetched:
     import urllib.error
     import urllib.request
@@ -335,9 +355,11 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
     max_bytes = current().download_bytes
     opener = _opener()
     last: FetchError | None = None
+    asked: float | None = None  # the server's Retry-After, for the next attempt
     for attempt in range(retries + 1):
         if attempt:
-            time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
+            time.sleep(asked if asked is not None else min(0.5 * 2 ** (attempt - 1), 8.0))
+            asked = None
         _polite(url, min_interval)
         req = urllib.request.Request(
             _wire_url(url), headers={"User-Agent": USER_AGENT, "Accept": "*/*"}
@@ -386,6 +408,15 @@ def _download(url, target: Path, note: Path, *, timeout, retries, min_interval) 
             )
             if status != 429 and status < 500:
                 raise last from None
+            if status in (429, 503) and err.headers.get("Retry-After"):
+                asked = retry_after(err.headers.get("Retry-After"))
+                if asked > RETRY_AFTER_MAX:
+                    raise FetchError(
+                        f"the server answered HTTP {status} and asks to wait {asked:,.0f} s "
+                        "before trying again",
+                        path=url,
+                        hint="try again later, or use --offline --mirror DIR",
+                    ) from None
         except TimeoutError:
             last = FetchError(
                 f"timed out after {timeout:g} s ({attempt + 1} attempts)",

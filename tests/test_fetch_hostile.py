@@ -84,6 +84,14 @@ class Hostile:
                     self.send_header("Content-Length", value)
                     self.end_headers()
                     self.wfile.write(BODY)
+                elif path.startswith("/busy/"):  # /busy/<s>/…: 429 Retry-After s, then the bill
+                    if outer.hits[path] == 1:
+                        self.send_response(429)
+                        self.send_header("Retry-After", path.split("/")[2])
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                    else:
+                        self._send(200, BODY)
                 elif path.startswith("/announce-huge"):
                     # announces 300 MiB, sends a few bytes, then stalls: only a client that
                     # believes the header answers at once
@@ -399,3 +407,19 @@ def test_corpus_fetch_cli_lists_the_oversize_document(cli, hostile, tmp_path):
     assert r.returncode == 0, r.stderr.decode()
     assert "2 of 3 documents available" in out, out
     assert "not had — over the limit of 1 MiB" in out and "t-huge" in out, out
+
+
+def test_a_429_waits_what_retry_after_asks_then_downloads(hostile, tmp_path):
+    t0 = time.perf_counter()
+    got = fetch(f"{hostile.base}/busy/2/bill.txt", cache_dir=tmp_path, retries=2)
+    assert got.path.read_bytes() == BODY and hostile.hits["/busy/2/bill.txt"] == 2
+    assert 2.0 <= time.perf_counter() - t0 < 6.0  # the server's 2 s, not the 0.5 s backoff
+
+
+def test_a_429_asking_for_an_hour_is_one_error_at_once(hostile, tmp_path):
+    t0 = time.perf_counter()
+    with pytest.raises(FetchError) as err:
+        fetch(f"{hostile.base}/busy/3600/bill.txt", cache_dir=tmp_path, retries=3)
+    assert time.perf_counter() - t0 < 2.0 and hostile.hits["/busy/3600/bill.txt"] == 1
+    assert "asks to wait 3,600 s" in str(err.value) and "\n" not in str(err.value)
+    assert _files(tmp_path) == []

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 from .._version import __version__
 from ..errors import BilldiffError
+from ..fetch import retry_after
 from .sources import Item
 
 # text first: the legislature's HTML or text is read best; PDF next; anything else last
@@ -178,7 +179,7 @@ def _get_json(url, api_key, *, retry_after_max, timeout, retries, sleep):
                     hint="check OPENSTATES_API_KEY (or api_key in watch.toml)",
                 ) from None
             if status == 429:
-                wait = _retry_after(err.headers.get("Retry-After"))
+                wait = retry_after(err.headers.get("Retry-After"))
                 if wait > retry_after_max or waited_429 >= 5:
                     raise OpenStatesError(
                         f"the Open States API rate limit is reached (HTTP 429, retry after "
@@ -207,19 +208,3 @@ def _get_json(url, api_key, *, retry_after_max, timeout, retries, sleep):
                 hint="try again later; the versions not checked are kept for the next round",
             )
         sleep(min(0.5 * 2 ** (failures - 1), 8.0))
-
-
-def _retry_after(value) -> float:
-    """Seconds from a Retry-After header (a number or an HTTP date); 1 when absent."""
-    if not value:
-        return 1.0
-    value = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 1.0
-    return max(0.0, when.timestamp() - time.time())
