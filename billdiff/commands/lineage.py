@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from . import MIN_WORDS
@@ -162,11 +164,16 @@ def _render(graph, out, as_json, not_had) -> None:
             parts.append(f"{count(len(failed), 'document')} could not be read")
         names = [i for i, _ in not_had + failed]
         where = "the report lists them and why" if out else "--out writes a report that lists them"
-        click.echo(
-            f"not in this lineage: {' and '.join(parts)} ({', '.join(shown(n) for n in names[:3])}"
-            f"{', …' if len(names) > 3 else ''}); {where}",
-            err=as_json,
+        line = (
+            f"not in this lineage: {' and '.join(parts)} "
+            f"({', '.join(shown(n) for n in names[:3])}{', …' if len(names) > 3 else ''}); {where}"
         )
+        if (sys.stderr if as_json else sys.stdout).isatty():  # wrapped at word boundaries
+            from rich.text import Text
+
+            make_console(stderr=as_json).print(Text(line))
+        else:  # one line in a pipe or a file, for grep
+            click.echo(line, err=as_json)
     if out:
         from ..report.html import write_report
 
