@@ -171,6 +171,22 @@ def _peer(docs) -> tuple[float, int]:
     return time.perf_counter() - t0, len(pairs)
 
 
+def planted_found(graph, planted) -> dict[str, str]:
+    """'found/planted' per kind: a planted version must be an edge in its direction, a
+    planted copy an edge either way (copied-from, version-of or shares-source-with)."""
+    directed = {
+        (e.source, e.target)
+        for e in graph.edges
+        if e.type in ("copied-from", "version-of", "shares-source-with")
+    }
+    undirected = directed | {(t, s) for s, t in directed}
+    found = {kind: [0, 0] for kind in ("copy", "version")}
+    for s, t, kind in planted:
+        found[kind][1] += 1
+        found[kind][0] += (s, t) in directed if kind == "version" else (s, t) in undirected
+    return {k: f"{a}/{b}" for k, (a, b) in found.items()}
+
+
 def one(n: int, peer: bool) -> dict:
     from billdiff.lineage_graph import lineage
 
@@ -187,18 +203,7 @@ def one(n: int, peer: bool) -> dict:
     for e in g.edges:
         if not e.reduced:
             types[e.type] = types.get(e.type, 0) + 1
-    directed = {
-        (e.source, e.target)
-        for e in g.edges
-        if e.type in ("copied-from", "version-of", "shares-source-with")
-    }
-    undirected = directed | {(t, s) for s, t in directed}
-    found = {kind: [0, 0] for kind in ("copy", "version")}
-    for s, t, kind in planted:
-        found[kind][1] += 1
-        ok = (s, t) in directed if kind == "version" else (s, t) in undirected
-        found[kind][0] += ok
-    recall = {k: f"{a}/{b}" for k, (a, b) in found.items()}
+    recall = planted_found(g, planted)
     out = {
         "docs": n,
         "words": words,

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lineage import BACKGROUND, make_corpus  # noqa: E402  (bench/lineage.py)
+from lineage import BACKGROUND, make_corpus, planted_found  # noqa: E402  (bench/lineage.py)
 
 
 def _write_corpus(n: int, folder: Path) -> Path:
@@ -53,21 +53,6 @@ def _docs(path: Path):
     from billdiff.ingest.jsonl import read_jsonl
 
     return list(read_jsonl(path))
-
-
-def _found(graph, planted) -> dict[str, str]:
-    """Planted relations the graph holds (as bench/lineage.py counts them)."""
-    directed = {
-        (e.source, e.target)
-        for e in graph.edges
-        if e.type in ("copied-from", "version-of", "shares-source-with")
-    }
-    undirected = directed | {(t, s) for s, t in directed}
-    found = {kind: [0, 0] for kind in ("copy", "version")}
-    for s, t, kind in planted:
-        found[kind][1] += 1
-        found[kind][0] += (s, t) in directed if kind == "version" else (s, t) in undirected
-    return {k: f"{a}/{b}" for k, (a, b) in found.items()}
 
 
 class _TreeMemory:
@@ -155,7 +140,7 @@ def one(engine: str, path: Path) -> dict:
         docs=sum(1 for n in g.nodes if not n.inferred),
         edges=len(g.edges),
         failed=len(g.failed),
-        planted_found=_found(g, planted),
+        planted_found=planted_found(g, planted),
     )
     return out
 

@@ -112,6 +112,24 @@ def _label(path) -> str:
     return shown(os.path.splitext(os.path.basename(path))[0])
 
 
+def check_ids(metas) -> None:
+    """Every document has an id, and no two the same (both engines check their inputs)."""
+    seen: set[str] = set()
+    for m in metas:
+        if not m.id:
+            raise InputError(
+                "a document has no id",
+                path=m.source or None,
+                hint="give every document an id (the file stem is the default)",
+            )
+        if m.id in seen:
+            raise InputError(
+                f"two documents have the id {m.id!r}",
+                hint="give each document a distinct id, or drop the duplicate",
+            )
+        seen.add(m.id)
+
+
 def _is_index(source) -> bool:
     return all(hasattr(source, a) for a in ("candidate_pairs", "boilerplate", "list", "get"))
 
@@ -133,20 +151,7 @@ def load(source, *, settings: Settings) -> tuple[Corpus, set[tuple[int, int]] | 
         failed = _read_each(paths, docs)
         docs.sort(key=lambda d: d.id)
         toks = [tokenize(d, keep_deleted=settings.keep_deleted) for d in docs]
-    seen: set[str] = set()
-    for d in docs:
-        if not d.id:
-            raise InputError(
-                "a document has no id",
-                path=d.meta.source or None,
-                hint="give every document an id (the file stem is the default)",
-            )
-        if d.id in seen:
-            raise InputError(
-                f"two documents have the id {d.id!r}",
-                hint="give each document a distinct id, or drop the duplicate",
-            )
-        seen.add(d.id)
+    check_ids(d.meta for d in docs)
     corpus = Corpus(docs, toks, [bill_info(d.meta) for d in docs])
     if not _is_index(source):
         corpus.failed = failed

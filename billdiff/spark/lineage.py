@@ -71,7 +71,7 @@ def _run(spark, source, settings, progress, out_dir, kill_on):
     from pyspark import StorageLevel
 
     from ..lineage_graph.build import assemble
-    from ..lineage_graph.corpus import same_bill_pairs
+    from ..lineage_graph.corpus import check_ids, same_bill_pairs
 
     sc = spark.sparkContext
     items = rd.source_items(spark, source)
@@ -90,7 +90,7 @@ def _run(spark, source, settings, progress, out_dir, kill_on):
             hint="check the input path and format: bill files, .jsonl or Parquet",
         )
     metas = [r[1] for r in ok]
-    _check_ids(metas)
+    check_ids(metas)
     words = [r[2] for r in ok]
     info = [r[3] for r in ok]
     n = len(metas)
@@ -130,23 +130,6 @@ def _run(spark, source, settings, progress, out_dir, kill_on):
         return assemble(
             [d for _, _, d in drafts], metas, words, info, settings=settings, failed=failed
         )
-
-
-def _check_ids(metas) -> None:
-    seen: set[str] = set()
-    for m in metas:
-        if not m.id:
-            raise InputError(
-                "a document has no id",
-                path=m.source or None,
-                hint="give every document an id (the file stem is the default)",
-            )
-        if m.id in seen:
-            raise InputError(
-                f"two documents have the id {m.id!r}",
-                hint="give each document a distinct id, or drop the duplicate",
-            )
-        seen.add(m.id)
 
 
 def _doc_row(p: rd.Prepared, number: dict, group_of: list):

@@ -250,10 +250,9 @@ def check(ix, item: Item, config: WatchConfig, tagged: frozenset[str] | None) ->
         line["checked_at"] = now()
         return line
     data = search_to_dict(res)
-    tags_ok = tagged if tagged is not None else None
     copies = []
     for h in data["hits"]:
-        if not h["substantive"] or (tags_ok is not None and h["id"] not in tags_ok):
+        if not h["substantive"] or (tagged is not None and h["id"] not in tagged):
             continue
         copies.append(
             {
